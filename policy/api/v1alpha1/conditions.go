@@ -1,0 +1,43 @@
+package v1alpha1
+
+// Condition types of an ImagePolicy. Ready, Reconciling and Stalled follow
+// kstatus conventions so that Argo CD, Flux and kstatus-aware tools read a
+// policy's health without knowing imagepin.
+const (
+	// ConditionReady is True when status.current reflects the spec.
+	ConditionReady = "Ready"
+	// ConditionScanned reports the outcome of the last registry scan.
+	ConditionScanned = "Scanned"
+	// ConditionWrittenBack reports the outcome of the last Git write-back.
+	ConditionWrittenBack = "WrittenBack"
+	// ConditionStalled is True when the spec cannot work until it is edited.
+	ConditionStalled = "Stalled"
+	// ConditionReconciling is True while a scan of a new generation runs.
+	ConditionReconciling = "Reconciling"
+)
+
+// Condition reasons. They are part of the API: alerts and runbooks match on them.
+const (
+	ReasonSucceeded            = "Succeeded"
+	ReasonSuspended            = "Suspended"
+	ReasonInvalidSpec          = "InvalidSpec"
+	ReasonAuthenticationFailed = "AuthenticationFailed"
+	ReasonRegistryUnavailable  = "RegistryUnavailable"
+	ReasonRateLimited          = "RateLimited"
+	ReasonNoMatchingTag        = "NoMatchingTag"
+	ReasonNotFound             = "NotFound"
+	ReasonOlderThanCurrent     = "OlderThanCurrent"
+	ReasonPushRejected         = "PushRejected"
+	ReasonNoMarkers            = "NoMarkers"
+)
+
+// Source says why status.current holds its value.
+// +kubebuilder:validation:Enum=Scan;Pin
+type Source string
+
+const (
+	// SourceScan means current is the latest allowed tag a scan found.
+	SourceScan Source = "Scan"
+	// SourcePin means current is spec.pin.
+	SourcePin Source = "Pin"
+)
