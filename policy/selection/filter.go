@@ -41,7 +41,7 @@ func newFilter(spec *v1alpha1.TagFilter, keepExtract bool) (filter, error) {
 		if f.pattern == nil {
 			return f, errors.New("filterTags.extract needs filterTags.pattern: it names capture groups of pattern")
 		}
-		if err := checkExtract(f.pattern, spec.Extract); err != nil {
+		if err := CheckExtract(f.pattern, spec.Extract); err != nil {
 			return f, fmt.Errorf("filterTags.extract %q: %w", spec.Extract, err)
 		}
 		if keepExtract {
@@ -107,12 +107,11 @@ func (f *filter) String() string {
 	return "filterTags (" + strings.Join(parts, ", ") + ")"
 }
 
-// checkExtract rejects a template that names no group or a group that re
+// CheckExtract rejects a template that names no group or a group that re
 // lacks: regexp.Expand would silently expand it to "", and every tag would
-// then compare equal. policy/validation.CheckExtract does the same for the
-// API server; it is not imported because that package pulls in
-// controller-runtime, and selection stays free of Kubernetes clients.
-func checkExtract(re *regexp.Regexp, template string) error {
+// then compare equal. policy/validation uses it to reject such a policy at
+// apply time.
+func CheckExtract(re *regexp.Regexp, template string) error {
 	refs := 0
 	for _, m := range extractRef.FindAllStringSubmatch(template, -1) {
 		name := m[1] + m[2]

@@ -10,6 +10,7 @@ import (
 
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/schedule"
+	"github.com/imagepin/imagepin/policy/selection"
 )
 
 // Spec returns every problem of spec that the CRD's own rules do not catch,
@@ -23,7 +24,7 @@ func Spec(spec *v1alpha1.ImagePolicySpec, fld *field.Path) field.ErrorList {
 		errs = append(errs, field.Invalid(fld.Child("schedule"), spec.Schedule,
 			"must be a 5-field cron expression or a descriptor such as @hourly or @every 5m: "+err.Error()))
 	}
-	errs = append(errs, selection(&spec.Select, fld.Child("select"))...)
+	errs = append(errs, tagSelection(&spec.Select, fld.Child("select"))...)
 	if spec.FilterTags != nil {
 		errs = append(errs, filter(spec.FilterTags, fld.Child("filterTags"))...)
 	}
@@ -42,7 +43,7 @@ func Spec(spec *v1alpha1.ImagePolicySpec, fld *field.Path) field.ErrorList {
 	return errs
 }
 
-func selection(sel *v1alpha1.TagSelection, fld *field.Path) field.ErrorList {
+func tagSelection(sel *v1alpha1.TagSelection, fld *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	set := 0
 	for _, s := range []bool{sel.SemVer != nil, sel.Alphabetical != nil, sel.Numerical != nil, sel.Tag != nil} {
@@ -73,7 +74,7 @@ func filter(f *v1alpha1.TagFilter, fld *field.Path) field.ErrorList {
 		pattern = re
 	}
 	if f.Extract != "" && pattern != nil {
-		if err := CheckExtract(pattern, f.Extract); err != nil {
+		if err := selection.CheckExtract(pattern, f.Extract); err != nil {
 			errs = append(errs, field.Invalid(fld.Child("extract"), f.Extract, err.Error()))
 		}
 	}
