@@ -56,10 +56,10 @@ type ImagePolicySpec struct {
 
 	// Schedule says when the registry is scanned: a 5-field cron expression
 	// ("*/5 * * * *"), or a descriptor such as "@hourly" or "@every 2m".
-	// A change of the spec triggers a scan at once regardless.
+	// A change of the spec triggers a scan at once regardless. Empty means
+	// the default.
 	// +optional
 	// +kubebuilder:default="@every 5m"
-	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=128
 	Schedule string `json:"schedule,omitempty"`
 
@@ -76,7 +76,7 @@ type ImagePolicySpec struct {
 	// safe on nodes of every architecture.
 	// +optional
 	// +kubebuilder:validation:MaxLength=64
-	// +kubebuilder:validation:XValidation:rule="self.matches('^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9.]+)?$')",message="must be os/arch or os/arch/variant, for example linux/arm64"
+	// +kubebuilder:validation:XValidation:rule="self == '' || self.matches('^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9.]+)?$')",message="must be os/arch or os/arch/variant, for example linux/arm64"
 	Platform string `json:"platform,omitempty"`
 
 	// Pin freezes status.current on one tag or digest: this is how a rollout

@@ -1,0 +1,142 @@
+package v1alpha1_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	admissionv1 "k8s.io/api/admissionregistration/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
+
+	"github.com/imagepin/imagepin/e2e/controlplane"
+	"github.com/imagepin/imagepin/policy/api/v1alpha1"
+	"github.com/imagepin/imagepin/policy/validation"
+	"github.com/imagepin/imagepin/webhook"
+)
+
+// The tests of this package share one real API server with the CRD
+// installed and imagepin's validating webhook served by this process.
+var (
+	cp     *controlplane.ControlPlane
+	cl     client.Client
+	scheme = runtime.NewScheme()
+)
+
+func TestMain(m *testing.M) {
+	code, err := run(m)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		code = 1
+	}
+	os.Exit(code)
+}
+
+func run(m *testing.M) (int, error) {
+	// Webhook logs go to stderr, where a failing test shows them.
+	logf.SetLogger(zap.New(zap.WriteTo(os.Stderr)))
+	if err := clientgoscheme.AddToScheme(scheme); err != nil {
+		return 0, err
+	}
+	if err := v1alpha1.AddToScheme(scheme); err != nil {
+		return 0, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var err error
+	cp, err = controlplane.Start(ctx, controlplane.Options{
+		CRDDirs:            []string{"charts/imagepin/crds"},
+		ValidatingWebhooks: []*admissionv1.ValidatingWebhookConfiguration{validatingWebhook()},
+	})
+	if err != nil {
+		return 0, err
+	}
+	// The webhook server stops before the control plane removes its certificates.
+	defer func() { cancel(); cp.Stop() }()
+	if err := serveWebhook(ctx); err != nil {
+		return 0, err
+	}
+	if cl, err = client.New(cp.Config, client.Options{Scheme: scheme}); err != nil {
+		return 0, err
+	}
+	return m.Run(), nil
+}
+
+// validatingWebhook is the configuration the chart installs, with a Service
+// reference that the harness points at this process.
+func validatingWebhook() *admissionv1.ValidatingWebhookConfiguration {
+	return &admissionv1.ValidatingWebhookConfiguration{
+		ObjectMeta: metav1.ObjectMeta{Name: "imagepin"},
+		Webhooks: []admissionv1.ValidatingWebhook{{
+			Name: "imagepolicies.imagepin.dev",
+			ClientConfig: admissionv1.WebhookClientConfig{Service: &admissionv1.ServiceReference{
+				Namespace: "imagepin-system", Name: "imagepin-webhook", Path: ptr.To(webhook.ValidateImagePoliciesPath),
+			}},
+			Rules: []admissionv1.RuleWithOperations{{
+				Operations: []admissionv1.OperationType{admissionv1.Create, admissionv1.Update},
+				Rule: admissionv1.Rule{
+					APIGroups: []string{v1alpha1.GroupVersion.Group}, APIVersions: []string{v1alpha1.GroupVersion.Version},
+					Resources: []string{"imagepolicies"},
+				},
+			}},
+			FailurePolicy:           ptr.To(admissionv1.Fail),
+			SideEffects:             ptr.To(admissionv1.SideEffectClassNone),
+			AdmissionReviewVersions: []string{"v1"},
+			TimeoutSeconds:          ptr.To[int32](10),
+		}},
+	}
+}
+
+// serveWebhook serves the validating webhook where the API server calls it
+// and waits until it answers.
+func serveWebhook(ctx context.Context) error {
+	srv := crwebhook.NewServer(crwebhook.Options{Host: cp.Webhook.Host, Port: cp.Webhook.Port, CertDir: cp.Webhook.CertDir})
+	srv.Register(webhook.ValidateImagePoliciesPath, validation.NewWebhook(scheme))
+	go func() {
+		if err := srv.Start(ctx); err != nil {
+			fmt.Fprintln(os.Stderr, "webhook server:", err)
+		}
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for srv.StartedChecker()(nil) != nil {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("webhook server did not start")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return nil
+}
+
+// namespace creates a namespace for one test.
+func namespace(t *testing.T) string {
+	t.Helper()
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "test-"}}
+	if err := cl.Create(t.Context(), ns); err != nil {
+		t.Fatalf("create namespace: %v", err)
+	}
+	return ns.Name
+}
+
+// policy builds a valid ImagePolicy and applies modifiers to it.
+func policy(ns, name string, mods ...func(*v1alpha1.ImagePolicy)) *v1alpha1.ImagePolicy {
+	p := &v1alpha1.ImagePolicy{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+		Spec: v1alpha1.ImagePolicySpec{
+			Image:  "ghcr.io/stefanprodan/podinfo",
+			Select: v1alpha1.TagSelection{SemVer: &v1alpha1.SemVerSelection{Range: ">=6.0.0 <7.0.0"}},
+		},
+	}
+	for _, m := range mods {
+		m(p)
+	}
+	return p
+}
