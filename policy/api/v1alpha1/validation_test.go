@@ -58,17 +58,23 @@ func TestInvalidSpecsRejected(t *testing.T) {
 		"ftp git url": {by: "cel", wantField: "spec.writeBack.git.url", wantMsg: "must be an https://, http://, ssh:// or user@host:path Git URL",
 			mod: func(p *v1alpha1.ImagePolicy) { p.Spec.WriteBack = gitWriteBack("ftp://git.example.com/x.git", "") }},
 		"git path escaping the repository": {by: "cel", wantField: "spec.writeBack.git.path", wantMsg: "must be a relative path inside the repository",
-			mod: func(p *v1alpha1.ImagePolicy) { p.Spec.WriteBack = gitWriteBack("https://git.example.com/x.git", "apps/../../etc") }},
+			mod: func(p *v1alpha1.ImagePolicy) {
+				p.Spec.WriteBack = gitWriteBack("https://git.example.com/x.git", "apps/../../etc")
+			}},
 		"bad semver range": {by: "webhook", wantField: "spec.select.semver.range", wantMsg: "must be a semver constraint",
 			mod: func(p *v1alpha1.ImagePolicy) { p.Spec.Select.SemVer.Range = "newest please" }},
 		"bad pattern": {by: "webhook", wantField: "spec.filterTags.pattern", wantMsg: "must be a Go regular expression",
-			mod: func(p *v1alpha1.ImagePolicy) { p.Spec.FilterTags = &v1alpha1.TagFilter{Pattern: "^main-(?P<ts>[0-9]+$"} }},
+			mod: func(p *v1alpha1.ImagePolicy) {
+				p.Spec.FilterTags = &v1alpha1.TagFilter{Pattern: "^main-(?P<ts>[0-9]+$"}
+			}},
 		"extract names a missing group": {by: "webhook", wantField: "spec.filterTags.extract", wantMsg: `names group "ts"`,
 			mod: func(p *v1alpha1.ImagePolicy) {
 				p.Spec.FilterTags = &v1alpha1.TagFilter{Pattern: "^main-(?P<build>[0-9]+)$", Extract: "$ts"}
 			}},
 		"bad exclude": {by: "webhook", wantField: "spec.filterTags.exclude[1]", wantMsg: "must be a Go regular expression",
-			mod: func(p *v1alpha1.ImagePolicy) { p.Spec.FilterTags = &v1alpha1.TagFilter{Exclude: []string{`\.sig$`, `+sbom`}} }},
+			mod: func(p *v1alpha1.ImagePolicy) {
+				p.Spec.FilterTags = &v1alpha1.TagFilter{Exclude: []string{`\.sig$`, `+sbom`}}
+			}},
 		"bad cron": {by: "webhook", wantField: "spec.schedule", wantMsg: "must be a 5-field cron expression",
 			mod: func(p *v1alpha1.ImagePolicy) { p.Spec.Schedule = "every five minutes" }},
 		"six-field cron": {by: "webhook", wantField: "spec.schedule", wantMsg: "expected exactly 5 fields",
