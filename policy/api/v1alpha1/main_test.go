@@ -12,13 +12,13 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
-	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	"github.com/imagepin/imagepin/e2e/controlplane"
+	"github.com/imagepin/imagepin/e2e/fixtures"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/validation"
 	"github.com/imagepin/imagepin/webhook"
@@ -55,7 +55,7 @@ func run(m *testing.M) (int, error) {
 	var err error
 	cp, err = controlplane.Start(ctx, controlplane.Options{
 		CRDDirs:            []string{"charts/imagepin/crds"},
-		ValidatingWebhooks: []*admissionv1.ValidatingWebhookConfiguration{validatingWebhook()},
+		ValidatingWebhooks: []*admissionv1.ValidatingWebhookConfiguration{fixtures.ValidatingWebhook()},
 	})
 	if err != nil {
 		return 0, err
@@ -69,31 +69,6 @@ func run(m *testing.M) (int, error) {
 		return 0, err
 	}
 	return m.Run(), nil
-}
-
-// validatingWebhook is the configuration the chart installs, with a Service
-// reference that the harness points at this process.
-func validatingWebhook() *admissionv1.ValidatingWebhookConfiguration {
-	return &admissionv1.ValidatingWebhookConfiguration{
-		ObjectMeta: metav1.ObjectMeta{Name: "imagepin"},
-		Webhooks: []admissionv1.ValidatingWebhook{{
-			Name: "imagepolicies.imagepin.dev",
-			ClientConfig: admissionv1.WebhookClientConfig{Service: &admissionv1.ServiceReference{
-				Namespace: "imagepin-system", Name: "imagepin-webhook", Path: ptr.To(webhook.ValidateImagePoliciesPath),
-			}},
-			Rules: []admissionv1.RuleWithOperations{{
-				Operations: []admissionv1.OperationType{admissionv1.Create, admissionv1.Update},
-				Rule: admissionv1.Rule{
-					APIGroups: []string{v1alpha1.GroupVersion.Group}, APIVersions: []string{v1alpha1.GroupVersion.Version},
-					Resources: []string{"imagepolicies"},
-				},
-			}},
-			FailurePolicy:           ptr.To(admissionv1.Fail),
-			SideEffects:             ptr.To(admissionv1.SideEffectClassNone),
-			AdmissionReviewVersions: []string{"v1"},
-			TimeoutSeconds:          ptr.To[int32](10),
-		}},
-	}
 }
 
 // serveWebhook serves the validating webhook where the API server calls it
