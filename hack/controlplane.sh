@@ -20,6 +20,12 @@ if [ "${1:-}" = "--print-dir" ]; then
 fi
 
 mkdir -p "$dir"
+# Serialise builds: test packages running in parallel on a cold cache would
+# otherwise each spend minutes building the same binaries.
+if command -v flock >/dev/null; then
+  exec 9>"$dir/.lock"
+  flock 9
+fi
 export GOFLAGS=-mod=mod CGO_ENABLED=0
 
 build() { # module-dir binary package

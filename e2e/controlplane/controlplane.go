@@ -11,6 +11,8 @@ import (
 	admissionv1 "k8s.io/api/admissionregistration/v1"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/imagepin/imagepin/e2e/buildtool"
 )
 
 // startTimeout bounds the start of each component; these machines are shared
@@ -65,7 +67,7 @@ func Start(ctx context.Context, opts Options) (*ControlPlane, error) {
 	if err != nil {
 		return nil, fmt.Errorf("control-plane binaries: %w", err)
 	}
-	root, err := RepoRoot()
+	root, err := buildtool.RepoRoot()
 	if err != nil {
 		return nil, err
 	}
