@@ -1,5 +1,24 @@
 // Package webhook is imagepin's admission side: the paths its webhook server
-// serves and, in time, the Pod handler that rewrites container images to
-// repository:tag@digest from ImagePolicy status without calling a registry on
-// the hot path.
+// serves and the Pod handler that pins container images.
+//
+// The API server sends every Pod CREATE, image-changing UPDATE and
+// ephemeral-container update of an opt-in namespace (label
+// imagepin.dev/pinning=enabled or strict) to PodHandler. For each image the
+// handler decides, in this order:
+//
+//  1. it already names a digest: left as it is;
+//  2. an ImagePolicy of the Pod's namespace governs its repository and has a
+//     status.current: replaced by status.current.image, found through a field
+//     index of the manager's informer cache (IndexPolicies), so this path
+//     makes no registry and no API call;
+//  3. otherwise its tag is resolved to a digest through the resolver's shared
+//     cache, within a time budget below the webhook timeout, optionally with
+//     the Pod's imagePullSecrets;
+//  4. it cannot be pinned: an enabled namespace admits it unchanged with a
+//     warning, a strict namespace denies the Pod.
+//
+// Every change is reported as an admission warning and recorded in the
+// imagepin.dev/original-images annotation; the response is a JSON patch
+// computed from the raw request object, so fields this binary does not know
+// survive. Templates (Deployments and the like) are never touched.
 package webhook

@@ -1,0 +1,130 @@
+package webhook
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"unicode"
+
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+
+	"github.com/imagepin/imagepin/policy/api/v1alpha1"
+)
+
+// change is one container image the response replaces.
+type change struct {
+	target
+	to     string
+	source source
+	policy string
+}
+
+// String is the admission warning that reports the change.
+func (c change) String() string {
+	why := "tag resolved in the registry"
+	if c.source == fromPolicy {
+		why = "ImagePolicy " + c.policy
+	}
+	return fmt.Sprintf("imagepin: container %q: image %q pinned to %q (%s)", c.name, c.image, c.to, why)
+}
+
+// problem is one container image that cannot be pinned.
+type problem struct {
+	target
+	err error
+}
+
+// String names the container, the image and the reason.
+func (p problem) String() string {
+	return fmt.Sprintf("container %q: image %q: %v", p.name, p.image, p.err)
+}
+
+// respond turns the outcomes of the images of ts into the admission
+// response: a denial in strict namespaces when an image cannot be pinned,
+// otherwise a patch of the raw object with a warning for every change.
+func (h *PodHandler) respond(ctx context.Context, req admission.Request, mode string, pod, old *podView,
+	outcomes map[string]outcome, ts []target) (admission.Response, string) {
+	changes, problems := split(ctx, ts, outcomes)
+	if len(problems) > 0 && mode == v1alpha1.PinningStrict {
+		return admission.Denied(denial(req.Namespace, problems)), ResultDenied
+	}
+	warnings := make([]string, 0, len(changes)+len(problems))
+	for _, p := range problems {
+		warnings = append(warnings, oneLine("imagepin: left unpinned: "+p.String()))
+	}
+	for _, c := range changes {
+		warnings = append(warnings, oneLine(c.String()))
+	}
+	if len(changes) == 0 {
+		return admission.Allowed("").WithWarnings(warnings...), ResultUnchanged
+	}
+	annotation := ""
+	if req.SubResource == "" {
+		// The ephemeralcontainers subresource keeps the old metadata: an
+		// annotation patch there would be dropped, so the warning must do.
+		annotation = originalImages(pod, old, changes)
+	}
+	patched, err := patchPod(req.Object.Raw, changes, annotation)
+	if err != nil {
+		return admission.Errored(http.StatusInternalServerError, err), ResultError
+	}
+	resp := admission.PatchResponseFromRaw(req.Object.Raw, patched)
+	if !resp.Allowed {
+		return resp, ResultError
+	}
+	return resp.WithWarnings(warnings...), resultOf(changes)
+}
+
+// split divides the targets into changes and problems, logging each at V(1).
+func split(ctx context.Context, ts []target, outcomes map[string]outcome) ([]change, []problem) {
+	log := logf.FromContext(ctx).V(1)
+	var changes []change
+	var problems []problem
+	for _, t := range ts {
+		o := outcomes[t.image]
+		switch o.source {
+		case fromPolicy, fromRegistry:
+			changes = append(changes, change{target: t, to: o.image, source: o.source, policy: o.policy})
+			log.Info("pinning image", "container", t.name, "image", t.image, "pinned", o.image, "policy", o.policy)
+		case failed:
+			problems = append(problems, problem{target: t, err: o.err})
+			log.Info("cannot pin image", "container", t.name, "image", t.image, "error", o.err.Error())
+		default:
+			log.Info("image already pinned", "container", t.name, "image", t.image)
+		}
+	}
+	return changes, problems
+}
+
+// denial is the message of a strict namespace's denial.
+func denial(namespace string, problems []problem) string {
+	parts := make([]string, len(problems))
+	for i, p := range problems {
+		parts[i] = p.String()
+	}
+	return oneLine(fmt.Sprintf("imagepin: namespace %s is %s=%s and denies images that cannot be pinned: %s",
+		namespace, v1alpha1.PinningLabel, v1alpha1.PinningStrict, strings.Join(parts, "; ")))
+}
+
+// resultOf names the result of a response that makes changes.
+func resultOf(changes []change) string {
+	for _, c := range changes {
+		if c.source == fromPolicy {
+			return ResultPinned
+		}
+	}
+	return ResultResolved
+}
+
+// oneLine replaces control characters (from submitted images or registry
+// answers) with spaces: warnings travel as HTTP headers.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+}
