@@ -1,0 +1,89 @@
+package resolver
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+)
+
+// Access says how one call reaches its registry. Policies in different
+// namespaces use different Secrets, so it is passed per call, not per
+// Resolver. The zero value is anonymous HTTPS with the system CAs.
+type Access struct {
+	// Keychain finds the credentials for the repository, e.g. one built by
+	// KeychainFromDockerConfig. Nil means anonymous unless Auth is set.
+	Keychain authn.Keychain
+	// Auth is a fixed authenticator; set Keychain or Auth, not both.
+	Auth authn.Authenticator
+	// Insecure allows plain HTTP: HTTPS is tried first, then HTTP.
+	// Certificates are still verified when HTTPS answers.
+	Insecure bool
+	// CAPEM holds extra PEM-encoded CA certificates trusted in addition to
+	// the system's, e.g. the ca.crt of an ImagePolicy's caSecretRef.
+	CAPEM []byte
+}
+
+// credentials are the resolved credentials of one call and the identity
+// under which transports and cache entries made with them are shared.
+type credentials struct {
+	auth authn.Authenticator
+	key  string
+}
+
+// resolve finds the credentials for repo. The key hashes the credentials
+// themselves (not the keychain's identity), so a keychain rebuilt from the
+// same Secret on every scan still reuses the transports of the last scan.
+func (a Access) resolve(ctx context.Context, repo name.Repository) (credentials, error) {
+	auth := a.Auth
+	if a.Keychain != nil {
+		if a.Auth != nil {
+			return credentials{}, errors.New("access: set Keychain or Auth, not both")
+		}
+		var err error
+		if auth, err = authn.Resolve(ctx, a.Keychain, repo); err != nil {
+			return credentials{}, fmt.Errorf("find credentials for %s: %w", repo, err)
+		}
+	}
+	if auth == nil {
+		auth = authn.Anonymous
+	}
+	cfg, err := authn.Authorization(ctx, auth)
+	if err != nil {
+		return credentials{}, fmt.Errorf("read credentials for %s: %w", repo, err)
+	}
+	raw, err := json.Marshal(cfg)
+	if err != nil {
+		return credentials{}, err
+	}
+	sum := sha256.New()
+	for _, part := range [][]byte{raw, {boolByte(a.Insecure)}, a.CAPEM} {
+		sum.Write(part)
+		sum.Write([]byte{0})
+	}
+	return credentials{auth: authn.FromConfig(*cfg), key: hex.EncodeToString(sum.Sum(nil))}, nil
+}
+
+// repository returns repo with its registry marked insecure when the call
+// allows plain HTTP.
+func (a Access) repository(repo name.Repository) name.Repository {
+	if a.Insecure {
+		reg, err := name.NewRegistry(repo.RegistryStr(), name.Insecure)
+		if err == nil {
+			repo.Registry = reg
+		}
+	}
+	return repo
+}
+
+func boolByte(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
+}
