@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"time"
 
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -17,11 +18,14 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
+	"github.com/imagepin/imagepin/policy/scanner"
 	"github.com/imagepin/imagepin/policy/validation"
+	"github.com/imagepin/imagepin/resolver"
 	"github.com/imagepin/imagepin/webhook"
 )
 
@@ -41,6 +45,8 @@ type managerOptions struct {
 	metricsBindAddress string
 	probeBindAddress   string
 	leaderElect        bool
+	scanConcurrency    int
+	scanShareWindow    time.Duration
 	zap                zap.Options
 }
 
@@ -64,6 +70,9 @@ metrics and health probes, in one process.`,
 	f.StringVar(&o.metricsBindAddress, "metrics-bind-address", ":8080", "address of Prometheus /metrics; 0 disables it")
 	f.StringVar(&o.probeBindAddress, "health-probe-bind-address", ":8081", "address of /healthz and /readyz")
 	f.BoolVar(&o.leaderElect, "leader-elect", true, "elect one leader among replicas to run the scanner")
+	f.IntVar(&o.scanConcurrency, "scan-concurrency", scanner.DefaultConcurrency, "how many ImagePolicies are scanned at once")
+	f.DurationVar(&o.scanShareWindow, "scan-share-window", scanner.DefaultShareWindow,
+		"how long a tag listing or digest is shared between policies that watch the same repository with the same credentials")
 	zapFlags := flag.NewFlagSet("zap", flag.ContinueOnError)
 	o.zap.BindFlags(zapFlags)
 	f.AddGoFlagSet(zapFlags)
@@ -104,6 +113,9 @@ func (o *managerOptions) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := o.addScanner(mgr); err != nil {
+		return err
+	}
 	srv := mgr.GetWebhookServer()
 	srv.Register(webhook.ValidateImagePoliciesPath, validation.NewWebhook(scheme))
 	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
@@ -134,6 +146,27 @@ func (o *managerOptions) newManager(cfg *rest.Config, scheme *runtime.Scheme) (c
 		return nil, fmt.Errorf("new manager: %w", err)
 	}
 	return mgr, nil
+}
+
+// addScanner adds the ImagePolicy scanner, which runs only on the leader.
+func (o *managerOptions) addScanner(mgr ctrl.Manager) error {
+	res, err := resolver.New(resolver.WithRegisterer(metrics.Registry), resolver.WithUserAgent("imagepin/"+version))
+	if err != nil {
+		return fmt.Errorf("resolver: %w", err)
+	}
+	sc, err := scanner.New(scanner.Options{
+		Client:      mgr.GetClient(),
+		APIReader:   mgr.GetAPIReader(),
+		Registry:    res,
+		Events:      mgr.GetEventRecorder("imagepin-scanner"),
+		Registerer:  metrics.Registry,
+		ShareWindow: o.scanShareWindow,
+		Concurrency: o.scanConcurrency,
+	})
+	if err != nil {
+		return fmt.Errorf("scanner: %w", err)
+	}
+	return sc.SetupWithManager(mgr)
 }
 
 func newScheme() (*runtime.Scheme, error) {

@@ -27,6 +27,9 @@ const (
 	ReasonNoMatchingTag        = "NoMatchingTag"
 	ReasonNotFound             = "NotFound"
 	ReasonOlderThanCurrent     = "OlderThanCurrent"
+	ReasonSecretNotFound       = "SecretNotFound"
+	ReasonInvalidSecret        = "InvalidSecret"
+	ReasonPlatformNotFound     = "PlatformNotFound"
 	ReasonPushRejected         = "PushRejected"
 	ReasonNoMarkers            = "NoMarkers"
 )

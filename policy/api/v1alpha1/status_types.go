@@ -110,8 +110,9 @@ type ScanRecord struct {
 	// +optional
 	TagCount int32 `json:"tagCount,omitempty"`
 
-	// Requests is how many registry requests the scan made for this policy,
-	// counting shared requests once for each policy that used them.
+	// Requests is how many registry requests this policy's scan sent. A tag
+	// listing or digest shared with other policies of the same repository
+	// counts for the policy whose scan sent it.
 	// +optional
 	Requests int32 `json:"requests,omitempty"`
 }

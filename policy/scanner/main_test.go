@@ -1,0 +1,195 @@
+package scanner_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/prometheus/client_golang/prometheus"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/wait"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"sigs.k8s.io/yaml"
+
+	"github.com/imagepin/imagepin/e2e/controlplane"
+	"github.com/imagepin/imagepin/policy/api/v1alpha1"
+	"github.com/imagepin/imagepin/resolver"
+)
+
+// The tests share one real API server; each runs its own scanner, limited to
+// its own namespace, against its own registry.
+var (
+	cp     *controlplane.ControlPlane
+	cl     client.Client
+	scheme = runtime.NewScheme()
+)
+
+func TestMain(m *testing.M) {
+	logf.SetLogger(zap.New(zap.WriteTo(os.Stderr)))
+	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, v1alpha1.AddToScheme} {
+		if err := add(scheme); err != nil {
+			panic(err)
+		}
+	}
+	var err error
+	cp, err = controlplane.Start(context.Background(), controlplane.Options{CRDDirs: []string{"charts/imagepin/crds"}})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := 1
+	if cl, err = client.New(cp.Config, client.Options{Scheme: scheme}); err == nil {
+		code = m.Run()
+	}
+	if err := cp.Stop(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+	}
+	os.Exit(code)
+}
+
+// testRegistry is a real in-process OCI registry with counters and a switch
+// that makes it answer 503, as a registry that is down.
+type testRegistry struct {
+	host      string
+	listings  atomic.Int32
+	manifests atomic.Int32
+	down      atomic.Bool
+}
+
+func newTestRegistry(t *testing.T) *testRegistry {
+	t.Helper()
+	r := &testRegistry{}
+	h := registry.New()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if r.down.Load() {
+			http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+			return
+		}
+		if strings.HasSuffix(req.URL.Path, "/tags/list") {
+			r.listings.Add(1)
+		}
+		if strings.Contains(req.URL.Path, "/manifests/") && (req.Method == http.MethodHead || req.Method == http.MethodGet) {
+			r.manifests.Add(1)
+		}
+		h.ServeHTTP(w, req)
+	}))
+	t.Cleanup(srv.Close)
+	r.host = strings.TrimPrefix(srv.URL, "http://")
+	return r
+}
+
+func (r *testRegistry) repo(name string) string { return r.host + "/" + name }
+
+// push writes a distinct random image under each tag and returns their digests.
+func (r *testRegistry) push(t *testing.T, repo string, tags ...string) map[string]string {
+	t.Helper()
+	digests := map[string]string{}
+	for _, tag := range tags {
+		img, err := random.Image(32, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref, err := name.NewTag(r.repo(repo) + ":" + tag)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := remote.Write(ref, img); err != nil {
+			t.Fatalf("push %s: %v", ref, err)
+		}
+		d, err := img.Digest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		digests[tag] = d.String()
+	}
+	return digests
+}
+
+func (r *testRegistry) deleteTag(t *testing.T, repo, tag string) {
+	t.Helper()
+	ref, err := name.NewTag(r.repo(repo) + ":" + tag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Delete(ref); err != nil {
+		t.Fatalf("delete %s: %v", ref, err)
+	}
+}
+
+func newResolver(t *testing.T) *resolver.Resolver {
+	t.Helper()
+	res, err := resolver.New(resolver.WithRegisterer(prometheus.NewRegistry()), resolver.WithRetry(2, 10*time.Millisecond, 50*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func namespace(t *testing.T) string {
+	t.Helper()
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "scan-"}}
+	if err := cl.Create(t.Context(), ns); err != nil {
+		t.Fatal(err)
+	}
+	return ns.Name
+}
+
+// semverPolicy builds a policy scanned every second.
+func semverPolicy(ns, name, image, rng string) *v1alpha1.ImagePolicy {
+	return &v1alpha1.ImagePolicy{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+		Spec: v1alpha1.ImagePolicySpec{
+			Image:    image,
+			Schedule: "@every 1s",
+			Select:   v1alpha1.TagSelection{SemVer: &v1alpha1.SemVerSelection{Range: rng}},
+		},
+	}
+}
+
+// waitFor polls p until cond holds, and fails the test with p's status if it
+// does not within 30s.
+func waitFor(t *testing.T, p *v1alpha1.ImagePolicy, what string, cond func(*v1alpha1.ImagePolicy) bool) {
+	t.Helper()
+	err := wait.PollUntilContextTimeout(t.Context(), 100*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+		if err := cl.Get(ctx, client.ObjectKeyFromObject(p), p); err != nil {
+			return false, err
+		}
+		return cond(p), nil
+	})
+	if err != nil {
+		status, _ := yaml.Marshal(p.Status)
+		t.Fatalf("%s/%s: waiting for %s: %v\nstatus:\n%s", p.Namespace, p.Name, what, err, status)
+	}
+}
+
+// currentIs returns a condition that current is tag with digest from source.
+func currentIs(tag, digest string, source v1alpha1.Source) func(*v1alpha1.ImagePolicy) bool {
+	return func(p *v1alpha1.ImagePolicy) bool {
+		c := p.Status.Current
+		return c != nil && c.Tag == tag && c.Digest == digest && c.Source == source
+	}
+}
+
+func condition(p *v1alpha1.ImagePolicy, typ string) metav1.Condition {
+	for _, c := range p.Status.Conditions {
+		if c.Type == typ {
+			return c
+		}
+	}
+	return metav1.Condition{}
+}

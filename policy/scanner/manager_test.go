@@ -1,0 +1,86 @@
+package scanner_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/config"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"github.com/imagepin/imagepin/policy/scan"
+	"github.com/imagepin/imagepin/policy/scanner"
+)
+
+// scannerOpts tunes a test scanner: short windows so tests run in seconds.
+type scannerOpts struct {
+	leaderElection bool
+	shareWindow    time.Duration
+	jitter         time.Duration
+}
+
+// startScanner runs a manager with the scanner for policies of ns until the
+// test ends or stop is called.
+func startScanner(t *testing.T, ns string, reg scan.Registry, o scannerOpts) (stop func()) {
+	t.Helper()
+	if o.shareWindow == 0 {
+		o.shareWindow = 300 * time.Millisecond
+	}
+	if o.jitter == 0 {
+		o.jitter = 50 * time.Millisecond
+	}
+	mgr, err := ctrl.NewManager(cp.Config, ctrl.Options{
+		Scheme:                        scheme,
+		Metrics:                       metricsserver.Options{BindAddress: "0"},
+		Cache:                         cache.Options{DefaultNamespaces: map[string]cache.Config{ns: {}}},
+		LeaderElection:                o.leaderElection,
+		LeaderElectionID:              "imagepin-scanner-" + ns,
+		LeaderElectionNamespace:       ns,
+		LeaderElectionReleaseOnCancel: true,
+		LeaseDuration:                 ptr(3 * time.Second),
+		RenewDeadline:                 ptr(2 * time.Second),
+		RetryPeriod:                   ptr(200 * time.Millisecond),
+		Controller:                    ctrlConfig(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := scanner.New(scanner.Options{
+		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Registry: reg,
+		Events: mgr.GetEventRecorder("imagepin-scanner"), Registerer: prometheus.NewRegistry(),
+		ShareWindow: o.shareWindow, MaxJitter: o.jitter, MaxBackoff: time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.SetupWithManager(mgr); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- mgr.Start(ctx) }()
+	stopped := false
+	stop = func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("manager: %v", err)
+		}
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// ctrlConfig lets several test managers in one process run a controller of
+// the same name.
+func ctrlConfig() config.Controller {
+	return config.Controller{SkipNameValidation: ptr(true)}
+}

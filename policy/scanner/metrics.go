@@ -1,0 +1,62 @@
+package scanner
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+)
+
+// metrics are the scanner's Prometheus collectors.
+type metrics struct {
+	scans    *prometheus.CounterVec
+	duration prometheus.Histogram
+	policies *prometheus.GaugeVec
+
+	mu    sync.Mutex
+	ready map[types.NamespacedName]metav1.ConditionStatus
+}
+
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	m := &metrics{
+		scans: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "imagepin_scans_total",
+			Help: "Scans of ImagePolicies by result: Succeeded or the Ready condition's failure reason.",
+		}, []string{"result"}),
+		duration: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "imagepin_scan_duration_seconds",
+			Help:    "Duration of one ImagePolicy's scan, registry work and pin resolution included.",
+			Buckets: prometheus.ExponentialBuckets(0.01, 2.5, 10),
+		}),
+		policies: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "imagepin_policies",
+			Help: "ImagePolicies by the status of their Ready condition, as this scanner last saw them.",
+		}, []string{"ready"}),
+		ready: map[types.NamespacedName]metav1.ConditionStatus{},
+	}
+	for _, c := range []prometheus.Collector{m.scans, m.duration, m.policies} {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("register scanner metrics: %w", err)
+		}
+	}
+	for _, s := range []metav1.ConditionStatus{metav1.ConditionTrue, metav1.ConditionFalse, metav1.ConditionUnknown} {
+		m.policies.WithLabelValues(string(s)).Set(0)
+	}
+	return m, nil
+}
+
+// setReady records a policy's Ready status; "" forgets a deleted policy.
+func (m *metrics) setReady(key types.NamespacedName, status metav1.ConditionStatus) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if old, ok := m.ready[key]; ok {
+		m.policies.WithLabelValues(string(old)).Dec()
+		delete(m.ready, key)
+	}
+	if status != "" {
+		m.ready[key] = status
+		m.policies.WithLabelValues(string(status)).Inc()
+	}
+}

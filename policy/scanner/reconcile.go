@@ -1,0 +1,116 @@
+package scanner
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+
+	"github.com/imagepin/imagepin/policy/api/v1alpha1"
+	"github.com/imagepin/imagepin/policy/scan"
+	"github.com/imagepin/imagepin/policy/schedule"
+	"github.com/imagepin/imagepin/policy/validation"
+	"github.com/imagepin/imagepin/resolver"
+)
+
+// outcome is what the registry said about one policy.
+type outcome struct {
+	scanned  *scan.Result          // nil when suspended or failed
+	pinned   *v1alpha1.ImageRecord // nil without a pin or when it failed
+	err      error                 // the first failure
+	scanErr  bool                  // err came from the scan, not from the pin
+	requests int64
+	duration time.Duration
+}
+
+// reconcile brings p's status up to date and returns when to look again
+// (0: only when the spec changes).
+func (r *Reconciler) reconcile(ctx context.Context, p *v1alpha1.ImagePolicy, now time.Time) time.Duration {
+	key := types.NamespacedName{Namespace: p.Namespace, Name: p.Name}
+	if errs := validation.Spec(&p.Spec, field.NewPath("spec")); len(errs) > 0 {
+		r.stall(p, errs.ToAggregate().Error())
+		return 0
+	}
+	meta.RemoveStatusCondition(&p.Status.Conditions, v1alpha1.ConditionStalled)
+	o := r.observe(ctx, p)
+	r.apply(ctx, p, o, metav1.NewTime(now))
+	p.Status.ObservedGeneration = p.Generation
+	r.metrics.duration.Observe(o.duration.Seconds())
+	if o.err != nil {
+		reason := reasonOf(o.err)
+		r.metrics.scans.WithLabelValues(reason).Inc()
+		r.opts.Events.Eventf(p, nil, corev1.EventTypeWarning, reason, "Scan", "%v", o.err)
+		logf.FromContext(ctx).Info("scan failed", "reason", reason, "error", o.err.Error())
+		return r.scheduleIn(p, now, r.backoff(key))
+	}
+	r.succeeded(key)
+	r.metrics.scans.WithLabelValues(v1alpha1.ReasonSucceeded).Inc()
+	if p.Spec.Suspend {
+		p.Status.NextScanAt = nil
+		return 0
+	}
+	return r.scheduleIn(p, now, r.untilNext(p, now))
+}
+
+// observe scans p's repository (unless suspended) and resolves its pin.
+func (r *Reconciler) observe(ctx context.Context, p *v1alpha1.ImagePolicy) outcome {
+	start := time.Now()
+	counter := &resolver.RequestCounter{}
+	ctx = resolver.ContextWithCounter(ctx, counter)
+	var o outcome
+	defer func() { o.requests, o.duration = counter.Requests(), time.Since(start) }()
+	creds, err := credentialsOf(ctx, r.opts.APIReader, p)
+	if err != nil {
+		o.err, o.scanErr = err, true
+		return o
+	}
+	reg := r.shared.view(creds.identity)
+	if !p.Spec.Suspend {
+		res, err := scan.Spec(ctx, reg, &p.Spec, creds.access)
+		if err != nil {
+			o.err, o.scanErr = err, true
+		} else {
+			o.scanned = &res
+		}
+	}
+	if p.Spec.Pin != nil {
+		rec, err := resolvePin(ctx, reg, p, creds.access)
+		if err != nil && o.err == nil {
+			o.err = err
+		}
+		o.pinned = rec
+	}
+	return o
+}
+
+// untilNext returns the time to p's next scheduled scan, plus jitter so
+// that policies on one schedule do not hit a registry in the same instant.
+func (r *Reconciler) untilNext(p *v1alpha1.ImagePolicy, now time.Time) time.Duration {
+	sched, err := schedule.Parse(p.Spec.Schedule)
+	if err != nil { // validated above; a safe fallback all the same
+		sched, _ = schedule.Parse(schedule.Default)
+	}
+	return sched.Next(now).Sub(now) + rand.N(r.opts.MaxJitter+1)
+}
+
+func (r *Reconciler) scheduleIn(p *v1alpha1.ImagePolicy, now time.Time, d time.Duration) time.Duration {
+	next := metav1.NewTime(now.Add(d).Truncate(time.Second))
+	p.Status.NextScanAt = &next
+	return d
+}
+
+// stall marks a spec that cannot work until it is edited; no scan happens.
+func (r *Reconciler) stall(p *v1alpha1.ImagePolicy, msg string) {
+	setCondition(p, v1alpha1.ConditionStalled, metav1.ConditionTrue, v1alpha1.ReasonInvalidSpec, msg)
+	setCondition(p, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonInvalidSpec, msg)
+	p.Status.ObservedGeneration = p.Generation
+	p.Status.NextScanAt = nil
+	r.metrics.scans.WithLabelValues(v1alpha1.ReasonInvalidSpec).Inc()
+	r.opts.Events.Eventf(p, nil, corev1.EventTypeWarning, v1alpha1.ReasonInvalidSpec, "Validate", "%s", msg)
+}

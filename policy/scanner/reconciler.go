@@ -1,0 +1,171 @@
+package scanner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+
+	"github.com/imagepin/imagepin/policy/api/v1alpha1"
+	"github.com/imagepin/imagepin/policy/scan"
+)
+
+// EventRecorder records Kubernetes events (k8s.io/client-go/tools/events).
+type EventRecorder interface {
+	Eventf(regarding, related runtime.Object, eventtype, reason, action, note string, args ...any)
+}
+
+// Options configure a Reconciler. Client, APIReader, Registry, Events and
+// Registerer are required.
+type Options struct {
+	// Client reads ImagePolicies (from the manager's cache) and writes their status.
+	Client client.Client
+	// APIReader reads Secrets and ServiceAccounts without caching them all.
+	APIReader client.Reader
+	// Registry lists tags and resolves digests (a *resolver.Resolver).
+	Registry scan.Registry
+	// Events records events on policies.
+	Events EventRecorder
+	// Registerer takes the scanner's metrics.
+	Registerer prometheus.Registerer
+	// ShareWindow is how long registry answers are shared between policies.
+	ShareWindow time.Duration
+	// MaxJitter bounds the random delay added to each scheduled scan.
+	MaxJitter time.Duration
+	// MaxBackoff bounds the delay before retrying a failed scan.
+	MaxBackoff time.Duration
+	// Concurrency is how many policies are scanned at once.
+	Concurrency int
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// Defaults of Options.
+const (
+	DefaultShareWindow = 30 * time.Second
+	DefaultMaxJitter   = 5 * time.Second
+	DefaultMaxBackoff  = 5 * time.Minute
+	DefaultConcurrency = 4
+	firstBackoff       = 5 * time.Second
+)
+
+// Reconciler scans ImagePolicies and records the outcome in their status.
+type Reconciler struct {
+	opts    Options
+	shared  *shared
+	metrics *metrics
+
+	mu       sync.Mutex
+	failures map[types.NamespacedName]int
+}
+
+// New returns a Reconciler; SetupWithManager starts it.
+func New(o Options) (*Reconciler, error) {
+	if o.Client == nil || o.APIReader == nil || o.Registry == nil || o.Events == nil || o.Registerer == nil {
+		return nil, errors.New("scanner: Client, APIReader, Registry, Events and Registerer are required")
+	}
+	setDefaults(&o)
+	m, err := newMetrics(o.Registerer)
+	if err != nil {
+		return nil, err
+	}
+	return &Reconciler{opts: o, shared: newShared(o.Registry, o.ShareWindow, o.Now), metrics: m,
+		failures: map[types.NamespacedName]int{}}, nil
+}
+
+func setDefaults(o *Options) {
+	if o.ShareWindow == 0 {
+		o.ShareWindow = DefaultShareWindow
+	}
+	if o.MaxJitter == 0 {
+		o.MaxJitter = DefaultMaxJitter
+	}
+	if o.MaxBackoff == 0 {
+		o.MaxBackoff = DefaultMaxBackoff
+	}
+	if o.Concurrency == 0 {
+		o.Concurrency = DefaultConcurrency
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+}
+
+// SetupWithManager registers the controller. Status writes do not trigger
+// it (generation-changed predicate): the schedule and spec edits do.
+func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
+	return ctrl.NewControllerManagedBy(mgr).
+		Named("imagepolicy-scanner").
+		For(&v1alpha1.ImagePolicy{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		WithOptions(controller.Options{MaxConcurrentReconciles: r.opts.Concurrency}).
+		Complete(r)
+}
+
+// Reconcile scans one policy when it is due and requeues it for its next scan.
+func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	var p v1alpha1.ImagePolicy
+	if err := r.opts.Client.Get(ctx, req.NamespacedName, &p); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.forget(req.NamespacedName)
+			return ctrl.Result{}, nil
+		}
+		return ctrl.Result{}, fmt.Errorf("get policy %s: %w", req, err)
+	}
+	now := r.opts.Now()
+	if wait, ok := notDue(&p, now); ok {
+		return ctrl.Result{RequeueAfter: wait}, nil
+	}
+	before := p.DeepCopy()
+	requeue := r.reconcile(ctx, &p, now)
+	if err := r.opts.Client.Status().Patch(ctx, &p, client.MergeFrom(before)); err != nil {
+		return ctrl.Result{}, fmt.Errorf("update status of %s: %w", req, err)
+	}
+	r.metrics.setReady(req.NamespacedName, readyStatus(&p))
+	return ctrl.Result{RequeueAfter: requeue}, nil
+}
+
+// notDue returns how long until p's next scan, if it is not due now. A spec
+// the status does not reflect yet is always due.
+func notDue(p *v1alpha1.ImagePolicy, now time.Time) (time.Duration, bool) {
+	if p.Generation != p.Status.ObservedGeneration || p.Status.NextScanAt == nil {
+		return 0, false
+	}
+	wait := p.Status.NextScanAt.Sub(now)
+	return wait, wait > 0
+}
+
+func (r *Reconciler) forget(key types.NamespacedName) {
+	r.metrics.setReady(key, "")
+	r.mu.Lock()
+	delete(r.failures, key)
+	r.mu.Unlock()
+}
+
+// backoff counts a failure of key and returns the delay before its retry.
+func (r *Reconciler) backoff(key types.NamespacedName) time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.failures[key]++
+	d := firstBackoff
+	for i := 1; i < r.failures[key] && d < r.opts.MaxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, r.opts.MaxBackoff)
+}
+
+func (r *Reconciler) succeeded(key types.NamespacedName) {
+	r.mu.Lock()
+	delete(r.failures, key)
+	r.mu.Unlock()
+}

@@ -1,0 +1,72 @@
+package scanner
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/imagepin/imagepin/resolver"
+)
+
+// slowRegistry answers after a pause and counts what it was asked.
+type slowRegistry struct {
+	lists, digests atomic.Int32
+	fail           atomic.Bool
+}
+
+func (s *slowRegistry) ListTags(ctx context.Context, repo name.Repository, a resolver.Access) ([]string, error) {
+	s.lists.Add(1)
+	time.Sleep(20 * time.Millisecond) // let concurrent callers pile up
+	if s.fail.Load() {
+		return nil, errors.New("down")
+	}
+	return []string{"1.0.0"}, nil
+}
+
+func (s *slowRegistry) Digest(ctx context.Context, ref name.Reference, p *v1.Platform, a resolver.Access) (v1.Hash, error) {
+	s.digests.Add(1)
+	return v1.Hash{Algorithm: "sha256", Hex: "00"}, nil
+}
+
+func TestSharedWithinWindow(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	reg := &slowRegistry{}
+	s := newShared(reg, 30*time.Second, clock)
+	repo, _ := name.NewRepository("example.com/app")
+
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			if _, err := s.view("alice").ListTags(t.Context(), repo, resolver.Access{}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	s.view("alice").Digest(t.Context(), repo.Tag("1.0.0"), nil, resolver.Access{})
+	s.view("alice").Digest(t.Context(), repo.Tag("1.0.0"), nil, resolver.Access{})
+	if reg.lists.Load() != 1 || reg.digests.Load() != 1 {
+		t.Fatalf("20 concurrent listings and 2 digests cost %d and %d calls, want 1 and 1", reg.lists.Load(), reg.digests.Load())
+	}
+	if _, err := s.view("bob").ListTags(t.Context(), repo, resolver.Access{}); err != nil || reg.lists.Load() != 2 {
+		t.Errorf("other credentials shared a listing: %d calls, err %v", reg.lists.Load(), err)
+	}
+	advance(31 * time.Second)
+	reg.fail.Store(true)
+	if _, err := s.view("alice").ListTags(t.Context(), repo, resolver.Access{}); err == nil || reg.lists.Load() != 3 {
+		t.Errorf("after the window: %d calls, err %v; want a new call that fails", reg.lists.Load(), err)
+	}
+	reg.fail.Store(false)
+	if _, err := s.view("alice").ListTags(t.Context(), repo, resolver.Access{}); err != nil || reg.lists.Load() != 4 {
+		t.Errorf("a failure was kept: %d calls, err %v", reg.lists.Load(), err)
+	}
+}
