@@ -77,7 +77,7 @@ func (h *PodHandler) handle(ctx context.Context, req admission.Request) (admissi
 		return admission.Errored(http.StatusBadRequest, errors.New("admission request is empty or names no kind")), ResultError
 	}
 	if reason := h.ignored(req); reason != "" {
-		return admission.Allowed(reason), ResultUnchanged
+		return admission.Allowed(oneLine(reason)), ResultUnchanged
 	}
 	pod, old, err := decodeRequest(req)
 	if err != nil {
