@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/time/rate"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
@@ -47,6 +48,10 @@ type managerOptions struct {
 	leaderElect        bool
 	scanConcurrency    int
 	scanShareWindow    time.Duration
+	registryQPS        float64
+	registryBurst      int
+	kubeAPIQPS         float32
+	kubeAPIBurst       int
 	zap                zap.Options
 }
 
@@ -73,6 +78,10 @@ metrics and health probes, in one process.`,
 	f.IntVar(&o.scanConcurrency, "scan-concurrency", scanner.DefaultConcurrency, "how many ImagePolicies are scanned at once")
 	f.DurationVar(&o.scanShareWindow, "scan-share-window", scanner.DefaultShareWindow,
 		"how long a tag listing or digest is shared between policies that watch the same repository with the same credentials")
+	f.Float64Var(&o.registryQPS, "registry-qps", 50, "registry requests per second allowed per registry host")
+	f.IntVar(&o.registryBurst, "registry-burst", 100, "registry requests allowed above --registry-qps in a burst")
+	f.Float32Var(&o.kubeAPIQPS, "kube-api-qps", 50, "Kubernetes API requests per second (status updates, Secrets)")
+	f.IntVar(&o.kubeAPIBurst, "kube-api-burst", 100, "Kubernetes API requests allowed above --kube-api-qps in a burst")
 	zapFlags := flag.NewFlagSet("zap", flag.ContinueOnError)
 	o.zap.BindFlags(zapFlags)
 	f.AddGoFlagSet(zapFlags)
@@ -105,6 +114,7 @@ func (o *managerOptions) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	cfg.QPS, cfg.Burst = o.kubeAPIQPS, o.kubeAPIBurst
 	scheme, err := newScheme()
 	if err != nil {
 		return err
@@ -150,7 +160,8 @@ func (o *managerOptions) newManager(cfg *rest.Config, scheme *runtime.Scheme) (c
 
 // addScanner adds the ImagePolicy scanner, which runs only on the leader.
 func (o *managerOptions) addScanner(mgr ctrl.Manager) error {
-	res, err := resolver.New(resolver.WithRegisterer(metrics.Registry), resolver.WithUserAgent("imagepin/"+version))
+	res, err := resolver.New(resolver.WithRegisterer(metrics.Registry), resolver.WithUserAgent("imagepin/"+version),
+		resolver.WithRateLimit(rate.Limit(o.registryQPS), o.registryBurst))
 	if err != nil {
 		return fmt.Errorf("resolver: %w", err)
 	}
