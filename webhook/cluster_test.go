@@ -48,10 +48,16 @@ type cluster struct {
 
 var setLogger sync.Once
 
+// useLogger sends controller-runtime's logs to stderr at info level, as the
+// manager logs by default; go test shows them when a test fails.
+func useLogger() {
+	setLogger.Do(func() { logf.SetLogger(zap.New(zap.WriteTo(os.Stderr))) })
+}
+
 // startCluster starts the control plane, the registry and the manager.
 func startCluster(t *testing.T) *cluster {
 	t.Helper()
-	setLogger.Do(func() { logf.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.UseDevMode(true))) })
+	useLogger()
 	c := &cluster{
 		cp: controlplane.ForTest(t, controlplane.Options{
 			CRDDirs:           []string{"charts/imagepin/crds"},
@@ -68,12 +74,14 @@ func startCluster(t *testing.T) *cluster {
 	if c.cl, err = client.New(cfg, client.Options{Scheme: testScheme(t)}); err != nil {
 		t.Fatal(err)
 	}
-	c.startManager(t)
+	c.startManager(t, func(ctx context.Context, mgr ctrl.Manager) error {
+		return registerPodWebhook(ctx, mgr, c.reg.CAPEM, c.metrics)
+	})
 	return c
 }
 
-// startManager runs the manager with the Pod webhook until c.stop.
-func (c *cluster) startManager(t *testing.T) {
+// startManager runs a manager, with webhooks added by register, until c.stop.
+func (c *cluster) startManager(t testing.TB, register func(context.Context, ctrl.Manager) error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var err error
@@ -88,7 +96,7 @@ func (c *cluster) startManager(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := registerPodWebhook(ctx, c.mgr, c.reg.CAPEM, c.metrics); err != nil {
+	if err := register(ctx, c.mgr); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
