@@ -1,8 +1,10 @@
 package certs_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 
 	"github.com/imagepin/imagepin/certs"
 	"github.com/imagepin/imagepin/certs/pki"
+	"github.com/imagepin/imagepin/e2e/controlplane"
 )
 
 func certManagerProvider(t *testing.T, ns, dir string, opts ...certs.Option) *certs.Provider {
@@ -96,6 +99,9 @@ func TestCertManagerWaitsForTheIssuedSecret(t *testing.T) {
 			}
 			return c.Equal(pair.Cert) && p.ReadyCheck(nil) == nil, "serial " + c.SerialNumber.Text(16)
 		})
+		if cert, key, err := filesIn(dir); err != nil || !bytes.Equal(cert, pair.CertPEM) || !bytes.Equal(key, pair.KeyPEM) {
+			t.Errorf("cert dir does not hold certificate #%d (%v)", i, err)
+		}
 	}
 	if got, want := gauge(reg, "ca"), float64(ca.Cert.NotAfter.Unix()); got != want {
 		t.Errorf("CA expiry metric = %v, want %v", got, want)
@@ -148,5 +154,22 @@ func TestCertManagerCertificateOwnership(t *testing.T) {
 					restored, tc.wantRestore, crt.Spec.DNSNames, crt.Spec.IssuerRef.Name)
 			}
 		})
+	}
+}
+
+// TestCertManagerWithoutCertManager: on a cluster without cert-manager the
+// Provider stops at once with a message that says so, instead of waiting
+// for informers that never sync.
+func TestCertManagerWithoutCertManager(t *testing.T) {
+	cp := controlplane.ForTest(t, controlplane.Options{})
+	p, err := certs.New(certs.CertManager, cp.Config, certs.WithNamespace("imagepin"), certs.WithCertDir(t.TempDir()),
+		certs.WithIssuer("imagepin-ca", cmapi.IssuerKind))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), converge)
+	defer cancel()
+	if err := p.Start(ctx); err == nil || !strings.Contains(err.Error(), "is cert-manager installed?") {
+		t.Errorf("Start = %v, want an error asking whether cert-manager is installed", err)
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -124,19 +123,19 @@ func webhookConfigurations(t *testing.T, cl client.Client, name string) {
 		Operations: []admissionv1.OperationType{admissionv1.Create},
 		Rule:       admissionv1.Rule{APIGroups: []string{"example.invalid"}, APIVersions: []string{"v1"}, Resources: []string{"nothings"}},
 	}}
-	common := func(w string) (string, admissionv1.WebhookClientConfig, []admissionv1.RuleWithOperations) {
-		return w + ".certs.test", cc, rules
-	}
-	mn, mcc, mr := common("m")
-	vn, vcc, vr := common("v")
-	objs := []client.Object{
+	none, v1 := ptr.To(admissionv1.SideEffectClassNone), []string{"v1"}
+	create(t, cl,
 		&admissionv1.MutatingWebhookConfiguration{ObjectMeta: metav1.ObjectMeta{Name: name}, Webhooks: []admissionv1.MutatingWebhook{{
-			Name: mn, ClientConfig: mcc, Rules: mr, SideEffects: ptr.To(admissionv1.SideEffectClassNone), AdmissionReviewVersions: []string{"v1"},
+			Name: "m.certs.test", ClientConfig: cc, Rules: rules, SideEffects: none, AdmissionReviewVersions: v1,
 		}}},
 		&admissionv1.ValidatingWebhookConfiguration{ObjectMeta: metav1.ObjectMeta{Name: name}, Webhooks: []admissionv1.ValidatingWebhook{{
-			Name: vn, ClientConfig: vcc, Rules: vr, SideEffects: ptr.To(admissionv1.SideEffectClassNone), AdmissionReviewVersions: []string{"v1"},
-		}}},
-	}
+			Name: "v.certs.test", ClientConfig: cc, Rules: rules, SideEffects: none, AdmissionReviewVersions: v1,
+		}}})
+}
+
+// create creates cluster-scoped objects and deletes them when the test ends.
+func create(t *testing.T, cl client.Client, objs ...client.Object) {
+	t.Helper()
 	for _, o := range objs {
 		if err := cl.Create(t.Context(), o); err != nil {
 			t.Fatalf("create %T: %v", o, err)
@@ -161,5 +160,3 @@ func caBundles(ctx context.Context, cl client.Client, name string) (mutating, va
 func serviceNames(ns string) []string {
 	return []string{certs.DefaultServiceName + "." + ns + ".svc", certs.DefaultServiceName + "." + ns + ".svc.cluster.local"}
 }
-
-func reasons(rs ...string) string { return strings.Join(rs, "; ") }

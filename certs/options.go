@@ -2,13 +2,10 @@ package certs
 
 import (
 	"errors"
-	"fmt"
 	"time"
 
 	cmapi "github.com/cert-manager/cert-manager/pkg/apis/certmanager/v1"
 	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/imagepin/imagepin/certs/pki"
 )
 
 // Defaults of the options; the manager's flags show them.
@@ -28,80 +25,87 @@ const (
 // the manager can pass all of its flags whatever the mode.
 type Option func(*options) error
 
-type options struct {
-	certDir, namespace, secretName, serviceName string
-	mutating, validating                        string
-	sans                                        []string
-	validity, renewBefore                       time.Duration
-	caValidity, caRenewBefore, trustDelay       time.Duration
-	issuerName, issuerKind                      string
-	registerer                                  prometheus.Registerer
+// WithCertDir is the folder of tls.crt and tls.key: written in the
+// self-signed and cert-manager modes, read in external mode. Required.
+func WithCertDir(dir string) Option {
+	return func(o *options) error { o.certDir = dir; return nil }
 }
 
-func defaults() options {
-	return options{
-		secretName: DefaultSecretName, serviceName: DefaultServiceName,
-		mutating: DefaultWebhookConfigurationName, validating: DefaultWebhookConfigurationName,
-		validity: DefaultValidity, renewBefore: DefaultRenewBefore,
-		caValidity: DefaultCAValidity, caRenewBefore: DefaultCARenewBefore, trustDelay: DefaultTrustDelay,
-		issuerKind: DefaultIssuerKind,
-	}
+// WithNamespace is imagepin's own namespace, which holds the Secret and
+// the webhook Service. Required except in external mode.
+func WithNamespace(namespace string) Option {
+	return func(o *options) error { o.namespace = namespace; return nil }
 }
 
-func newOptions(mode Mode, opts []Option) (options, error) {
-	o := defaults()
-	for _, opt := range opts {
-		if err := opt(&o); err != nil {
-			return options{}, err
+// WithSecretName names the Secret of the key pair (and, in cert-manager
+// mode, the Certificate too). Default DefaultSecretName.
+func WithSecretName(name string) Option {
+	return func(o *options) error {
+		if name == "" {
+			return errors.New("empty certificate Secret name")
 		}
+		o.secretName = name
+		return nil
 	}
-	return o, o.validate(mode)
 }
 
-func (o options) validate(mode Mode) error {
-	errs := []error{}
-	if o.certDir == "" {
-		errs = append(errs, errors.New("a cert dir is required"))
+// WithService names the webhook Service; the certificate is issued for
+// <service>.<namespace>.svc and <service>.<namespace>.svc.cluster.local.
+// Default DefaultServiceName.
+func WithService(name string) Option {
+	return func(o *options) error {
+		if name == "" {
+			return errors.New("empty webhook Service name")
+		}
+		o.serviceName = name
+		return nil
 	}
-	if mode != External && o.namespace == "" {
-		errs = append(errs, fmt.Errorf("--cert-mode=%s needs imagepin's namespace", mode))
-	}
-	switch mode {
-	case External:
-	case SelfSigned:
-		errs = append(errs, o.policy().Validate())
-	case CertManager:
-		errs = append(errs, o.validateCertManager())
-	default:
-		errs = append(errs, fmt.Errorf("unknown certificate mode %q", mode))
-	}
-	return errors.Join(errs...)
 }
 
-func (o options) validateCertManager() error {
-	var errs []error
-	if o.issuerName == "" {
-		errs = append(errs, errors.New("--cert-mode=cert-manager needs an issuer name"))
-	}
-	if o.issuerKind != cmapi.IssuerKind && o.issuerKind != cmapi.ClusterIssuerKind {
-		errs = append(errs, fmt.Errorf("issuer kind %q: must be %s or %s", o.issuerKind, cmapi.IssuerKind, cmapi.ClusterIssuerKind))
-	}
-	if o.renewBefore <= 0 || o.renewBefore >= o.validity {
-		errs = append(errs, fmt.Errorf("renew-before %s must be positive and shorter than the validity %s", o.renewBefore, o.validity))
-	}
-	return errors.Join(errs...)
+// WithWebhookConfigurations names imagepin's MutatingWebhookConfiguration
+// and ValidatingWebhookConfiguration, whose caBundle the self-signed mode
+// keeps in sync; "" leaves that kind alone. Default
+// DefaultWebhookConfigurationName for both. Unused in the other modes.
+func WithWebhookConfigurations(mutating, validating string) Option {
+	return func(o *options) error { o.mutating, o.validating = mutating, validating; return nil }
 }
 
-// names are the serving certificate's SANs: the webhook Service's names
-// that the API server dials, then the extra ones.
-func (o options) names() pki.Names {
-	svc := o.serviceName + "." + o.namespace + ".svc"
-	return pki.ParseNames(append([]string{svc, svc + ".cluster.local"}, o.sans...)...)
+// WithExtraSANs adds DNS names and IP addresses to the serving
+// certificate, such as 127.0.0.1 when the manager runs outside the cluster.
+func WithExtraSANs(sans ...string) Option {
+	return func(o *options) error { o.sans = append(o.sans, sans...); return nil }
 }
 
-func (o options) policy() pki.Policy {
-	return pki.Policy{
-		Names: o.names(), Validity: o.validity, RenewBefore: o.renewBefore,
-		CAValidity: o.caValidity, CARenewBefore: o.caRenewBefore, TrustDelay: o.trustDelay,
-	}
+// WithValidity sets the serving certificate's lifetime and how long before
+// its expiry it is renewed. Defaults DefaultValidity and
+// DefaultRenewBefore.
+func WithValidity(validity, renewBefore time.Duration) Option {
+	return func(o *options) error { o.validity, o.renewBefore = validity, renewBefore; return nil }
+}
+
+// WithCAValidity sets the self-signed CA's lifetime and how long before its
+// expiry a new CA replaces it; it must be renewed before the serving
+// certificate. Defaults DefaultCAValidity and DefaultCARenewBefore.
+func WithCAValidity(validity, renewBefore time.Duration) Option {
+	return func(o *options) error { o.caValidity, o.caRenewBefore = validity, renewBefore; return nil }
+}
+
+// WithTrustDelay is how long a new self-signed CA sits in the caBundle
+// before it signs the certificate that is served: enough for every API
+// server to see the new bundle. Default DefaultTrustDelay.
+func WithTrustDelay(d time.Duration) Option {
+	return func(o *options) error { o.trustDelay = d; return nil }
+}
+
+// WithIssuer is the cert-manager issuer of the Certificate: kind Issuer (in
+// imagepin's namespace) or ClusterIssuer. Required in cert-manager mode.
+func WithIssuer(name, kind string) Option {
+	return func(o *options) error { o.issuerName, o.issuerKind = name, kind; return nil }
+}
+
+// WithMetrics registers the certificate expiry gauge into reg, such as
+// controller-runtime's metrics.Registry. Without it the gauge is kept but
+// not exported.
+func WithMetrics(reg prometheus.Registerer) Option {
+	return func(o *options) error { o.registerer = reg; return nil }
 }

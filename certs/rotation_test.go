@@ -159,12 +159,7 @@ func admissionConfigurations(t *testing.T, cl client.Client, ns string, port int
 			SideEffects: ptr.To(admissionv1.SideEffectClassNone), AdmissionReviewVersions: []string{"v1"}, TimeoutSeconds: ptr.To[int32](5),
 		}}},
 	}
-	for _, o := range objs {
-		if err := cl.Create(t.Context(), o); err != nil {
-			t.Fatalf("create %T: %v", o, err)
-		}
-		t.Cleanup(func() { _ = cl.Delete(context.Background(), o) })
-	}
+	create(t, cl, objs...)
 }
 
 // admissions creates ConfigMaps through the API server (and so through
