@@ -17,7 +17,6 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
@@ -25,7 +24,6 @@ import (
 
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/scanner"
-	"github.com/imagepin/imagepin/policy/validation"
 	"github.com/imagepin/imagepin/resolver"
 	"github.com/imagepin/imagepin/webhook"
 )
@@ -52,6 +50,10 @@ type managerOptions struct {
 	registryBurst      int
 	kubeAPIQPS         float32
 	kubeAPIBurst       int
+	resolveTimeout     time.Duration
+	resolveConcurrency int
+	podPullSecrets     bool
+	registryCAFile     string
 	zap                zap.Options
 }
 
@@ -82,6 +84,11 @@ metrics and health probes, in one process.`,
 	f.IntVar(&o.registryBurst, "registry-burst", 100, "registry requests allowed above --registry-qps in a burst")
 	f.Float32Var(&o.kubeAPIQPS, "kube-api-qps", 50, "Kubernetes API requests per second (status updates, Secrets)")
 	f.IntVar(&o.kubeAPIBurst, "kube-api-burst", 100, "Kubernetes API requests allowed above --kube-api-qps in a burst")
+	f.DurationVar(&o.resolveTimeout, "webhook-resolve-timeout", webhook.DefaultResolveTimeout,
+		"registry time budget of one Pod admission; keep it well below the webhook's timeoutSeconds")
+	f.IntVar(&o.resolveConcurrency, "webhook-resolve-concurrency", webhook.DefaultConcurrency, "registry lookups one Pod admission runs at once")
+	f.BoolVar(&o.podPullSecrets, "webhook-pull-secrets", false, "resolve a Pod's unmanaged images with its imagePullSecrets (needs get on Secrets)")
+	f.StringVar(&o.registryCAFile, "webhook-registry-ca-file", "", "PEM file of extra CA certificates for registries of images no policy governs")
 	zapFlags := flag.NewFlagSet("zap", flag.ContinueOnError)
 	o.zap.BindFlags(zapFlags)
 	f.AddGoFlagSet(zapFlags)
@@ -123,16 +130,20 @@ func (o *managerOptions) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := o.addScanner(mgr); err != nil {
+	// One resolver: the scanner and the webhook share transports, tokens and limits.
+	res, err := resolver.New(resolver.WithRegisterer(metrics.Registry), resolver.WithUserAgent("imagepin/"+version),
+		resolver.WithRateLimit(rate.Limit(o.registryQPS), o.registryBurst))
+	if err != nil {
+		return fmt.Errorf("resolver: %w", err)
+	}
+	if err := o.addScanner(mgr, res); err != nil {
 		return err
 	}
-	srv := mgr.GetWebhookServer()
-	srv.Register(webhook.ValidateImagePoliciesPath, validation.NewWebhook(scheme))
-	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
-		return fmt.Errorf("healthz check: %w", err)
+	if err := o.addWebhooks(ctx, mgr, scheme, res); err != nil {
+		return err
 	}
-	if err := mgr.AddReadyzCheck("webhook", srv.StartedChecker()); err != nil {
-		return fmt.Errorf("readyz check: %w", err)
+	if err := addHealthChecks(mgr); err != nil {
+		return err
 	}
 	return mgr.Start(ctx)
 }
@@ -156,28 +167,6 @@ func (o *managerOptions) newManager(cfg *rest.Config, scheme *runtime.Scheme) (c
 		return nil, fmt.Errorf("new manager: %w", err)
 	}
 	return mgr, nil
-}
-
-// addScanner adds the ImagePolicy scanner, which runs only on the leader.
-func (o *managerOptions) addScanner(mgr ctrl.Manager) error {
-	res, err := resolver.New(resolver.WithRegisterer(metrics.Registry), resolver.WithUserAgent("imagepin/"+version),
-		resolver.WithRateLimit(rate.Limit(o.registryQPS), o.registryBurst))
-	if err != nil {
-		return fmt.Errorf("resolver: %w", err)
-	}
-	sc, err := scanner.New(scanner.Options{
-		Client:      mgr.GetClient(),
-		APIReader:   mgr.GetAPIReader(),
-		Registry:    res,
-		Events:      mgr.GetEventRecorder("imagepin-scanner"),
-		Registerer:  metrics.Registry,
-		ShareWindow: o.scanShareWindow,
-		Concurrency: o.scanConcurrency,
-	})
-	if err != nil {
-		return fmt.Errorf("scanner: %w", err)
-	}
-	return sc.SetupWithManager(mgr)
 }
 
 func newScheme() (*runtime.Scheme, error) {

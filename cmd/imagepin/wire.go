@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+
+	"github.com/imagepin/imagepin/policy/scanner"
+	"github.com/imagepin/imagepin/policy/validation"
+	"github.com/imagepin/imagepin/resolver"
+	"github.com/imagepin/imagepin/webhook"
+)
+
+// addScanner adds the ImagePolicy scanner, which runs only on the leader.
+func (o *managerOptions) addScanner(mgr ctrl.Manager, res *resolver.Resolver) error {
+	sc, err := scanner.New(scanner.Options{
+		Client:      mgr.GetClient(),
+		APIReader:   mgr.GetAPIReader(),
+		Registry:    res,
+		Events:      mgr.GetEventRecorder("imagepin-scanner"),
+		Registerer:  metrics.Registry,
+		ShareWindow: o.scanShareWindow,
+		Concurrency: o.scanConcurrency,
+	})
+	if err != nil {
+		return fmt.Errorf("scanner: %w", err)
+	}
+	return sc.SetupWithManager(mgr)
+}
+
+// addWebhooks registers Pod pinning and ImagePolicy validation on the
+// webhook server, which runs on every replica.
+func (o *managerOptions) addWebhooks(ctx context.Context, mgr ctrl.Manager, scheme *runtime.Scheme, res *resolver.Resolver) error {
+	if err := webhook.IndexPolicies(ctx, mgr.GetFieldIndexer()); err != nil {
+		return fmt.Errorf("index policies: %w", err)
+	}
+	// Namespaces are read on every admission: start their informer with the cache.
+	if _, err := mgr.GetCache().GetInformer(ctx, &corev1.Namespace{}); err != nil {
+		return fmt.Errorf("namespace informer: %w", err)
+	}
+	var registryCA []byte
+	if o.registryCAFile != "" {
+		var err error
+		if registryCA, err = os.ReadFile(o.registryCAFile); err != nil {
+			return fmt.Errorf("--webhook-registry-ca-file: %w", err)
+		}
+	}
+	pods, err := webhook.NewPodHandler(o.namespace, mgr.GetCache(), res,
+		webhook.WithAPIReader(mgr.GetAPIReader()),
+		webhook.WithPullSecrets(o.podPullSecrets),
+		webhook.WithResolveTimeout(o.resolveTimeout),
+		webhook.WithConcurrency(o.resolveConcurrency),
+		webhook.WithRegistryCA(registryCA),
+		webhook.WithRegisterer(metrics.Registry))
+	if err != nil {
+		return fmt.Errorf("pod webhook: %w", err)
+	}
+	srv := mgr.GetWebhookServer()
+	srv.Register(webhook.MutatePodsPath, &admission.Webhook{Handler: pods})
+	srv.Register(webhook.ValidateImagePoliciesPath, validation.NewWebhook(scheme))
+	return nil
+}
+
+// addHealthChecks makes the manager ready once the webhook server serves and
+// the informer caches have synced: before that, Pods could not be pinned from
+// policies.
+func addHealthChecks(mgr ctrl.Manager) error {
+	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
+		return fmt.Errorf("healthz check: %w", err)
+	}
+	if err := mgr.AddReadyzCheck("webhook", mgr.GetWebhookServer().StartedChecker()); err != nil {
+		return fmt.Errorf("readyz check: %w", err)
+	}
+	cacheSynced := func(req *http.Request) error {
+		if !mgr.GetCache().WaitForCacheSync(req.Context()) {
+			return fmt.Errorf("informer caches not synced")
+		}
+		return nil
+	}
+	if err := mgr.AddReadyzCheck("caches", cacheSynced); err != nil {
+		return fmt.Errorf("readyz check: %w", err)
+	}
+	return nil
+}
