@@ -2,10 +2,11 @@ package certs
 
 import (
 	"crypto/x509"
-	"errors"
 	"fmt"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/imagepin/imagepin/internal/prom"
 )
 
 // ExpiryMetric is the gauge of certificate expiry times, labelled cert:
@@ -32,16 +33,9 @@ func newExpiry(reg prometheus.Registerer) (*expiry, error) {
 	if reg == nil {
 		return &expiry{gauge: gauge}, nil
 	}
-	if err := reg.Register(gauge); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if !errors.As(err, &are) {
-			return nil, fmt.Errorf("register %s: %w", ExpiryMetric, err)
-		}
-		existing, ok := are.ExistingCollector.(*prometheus.GaugeVec)
-		if !ok {
-			return nil, fmt.Errorf("register %s: a %T of that name exists", ExpiryMetric, are.ExistingCollector)
-		}
-		gauge = existing
+	gauge, err := prom.Register(reg, gauge)
+	if err != nil {
+		return nil, fmt.Errorf("register %s: %w", ExpiryMetric, err)
 	}
 	return &expiry{gauge: gauge}, nil
 }

@@ -1,11 +1,12 @@
 package resolver
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/imagepin/imagepin/internal/prom"
 )
 
 // metrics holds the resolver's Prometheus collectors.
@@ -37,26 +38,14 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		return m, nil
 	}
 	var err error
-	if m.requests, err = register(reg, m.requests); err != nil {
+	if m.requests, err = prom.Register(reg, m.requests); err != nil {
 		return nil, err
 	}
-	if m.cacheHits, err = register(reg, m.cacheHits); err != nil {
+	if m.cacheHits, err = prom.Register(reg, m.cacheHits); err != nil {
 		return nil, err
 	}
-	m.cacheMisses, err = register(reg, m.cacheMisses)
+	m.cacheMisses, err = prom.Register(reg, m.cacheMisses)
 	return m, err
-}
-
-// register registers c, or returns the equal collector registered before.
-func register[C prometheus.Collector](reg prometheus.Registerer, c C) (C, error) {
-	err := reg.Register(c)
-	var are prometheus.AlreadyRegisteredError
-	if errors.As(err, &are) {
-		if existing, ok := are.ExistingCollector.(C); ok {
-			return existing, nil
-		}
-	}
-	return c, err
 }
 
 // countingTransport is the innermost layer: it sees every request that goes

@@ -7,6 +7,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/imagepin/imagepin/internal/prom"
 )
 
 // metrics are the scanner's Prometheus collectors.
@@ -36,10 +38,15 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}, []string{"ready"}),
 		ready: map[types.NamespacedName]metav1.ConditionStatus{},
 	}
-	for _, c := range []prometheus.Collector{m.scans, m.duration, m.policies} {
-		if err := reg.Register(c); err != nil {
-			return nil, fmt.Errorf("register scanner metrics: %w", err)
-		}
+	var err error
+	if m.scans, err = prom.Register(reg, m.scans); err != nil {
+		return nil, fmt.Errorf("register scanner metrics: %w", err)
+	}
+	if m.duration, err = prom.Register(reg, m.duration); err != nil {
+		return nil, fmt.Errorf("register scanner metrics: %w", err)
+	}
+	if m.policies, err = prom.Register(reg, m.policies); err != nil {
+		return nil, fmt.Errorf("register scanner metrics: %w", err)
 	}
 	for _, s := range []metav1.ConditionStatus{metav1.ConditionTrue, metav1.ConditionFalse, metav1.ConditionUnknown} {
 		m.policies.WithLabelValues(string(s)).Set(0)
