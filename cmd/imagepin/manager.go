@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
-	"flag"
 	"fmt"
 	"net"
-	"os"
 	"strconv"
-	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/time/rate"
@@ -22,40 +20,11 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 
+	"github.com/imagepin/imagepin/certs"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
-	"github.com/imagepin/imagepin/policy/scanner"
 	"github.com/imagepin/imagepin/resolver"
 	"github.com/imagepin/imagepin/webhook"
 )
-
-// Certificate modes of --cert-mode.
-const (
-	certSelfSigned  = "self-signed"
-	certCertManager = "cert-manager"
-	certExternal    = "external"
-)
-
-type managerOptions struct {
-	kubeconfig         string
-	namespace          string
-	webhookBindAddress string
-	certMode           string
-	certDir            string
-	metricsBindAddress string
-	probeBindAddress   string
-	leaderElect        bool
-	scanConcurrency    int
-	scanShareWindow    time.Duration
-	registryQPS        float64
-	registryBurst      int
-	kubeAPIQPS         float32
-	kubeAPIBurst       int
-	resolveTimeout     time.Duration
-	resolveConcurrency int
-	podPullSecrets     bool
-	registryCAFile     string
-	zap                zap.Options
-}
 
 func newManagerCommand() *cobra.Command {
 	o := &managerOptions{}
@@ -63,48 +32,25 @@ func newManagerCommand() *cobra.Command {
 		Use:   "manager",
 		Short: "Run the admission webhook server and the scanner",
 		Long: `Run the admission webhook server (Pod pinning at ` + webhook.MutatePodsPath + `, ImagePolicy
-validation at ` + webhook.ValidateImagePoliciesPath + `) and the registry scanner, with Prometheus
-metrics and health probes, in one process.`,
+validation at ` + webhook.ValidateImagePoliciesPath + `), its serving certificate, and the registry
+scanner (on the elected leader), with Prometheus metrics and health probes, in one process.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
 	}
-	f := cmd.Flags()
-	f.StringVar(&o.kubeconfig, "kubeconfig", "", "kubeconfig file; in-cluster configuration when empty")
-	f.StringVar(&o.namespace, "namespace", os.Getenv("POD_NAMESPACE"), "imagepin's own namespace: never mutated, holds its Secret and leases (default $POD_NAMESPACE)")
-	f.StringVar(&o.webhookBindAddress, "webhook-bind-address", ":9443", "HTTPS address of the webhook server")
-	f.StringVar(&o.certMode, "cert-mode", certSelfSigned, "serving certificate: self-signed, cert-manager or external")
-	f.StringVar(&o.certDir, "cert-dir", "", "where tls.crt and tls.key are read (external) or written; a temp dir when empty")
-	f.StringVar(&o.metricsBindAddress, "metrics-bind-address", ":8080", "address of Prometheus /metrics; 0 disables it")
-	f.StringVar(&o.probeBindAddress, "health-probe-bind-address", ":8081", "address of /healthz and /readyz")
-	f.BoolVar(&o.leaderElect, "leader-elect", true, "elect one leader among replicas to run the scanner")
-	f.IntVar(&o.scanConcurrency, "scan-concurrency", scanner.DefaultConcurrency, "how many ImagePolicies are scanned at once")
-	f.DurationVar(&o.scanShareWindow, "scan-share-window", scanner.DefaultShareWindow,
-		"how long a tag listing or digest is shared between policies that watch the same repository with the same credentials")
-	f.Float64Var(&o.registryQPS, "registry-qps", 50, "registry requests per second allowed per registry host")
-	f.IntVar(&o.registryBurst, "registry-burst", 100, "registry requests allowed above --registry-qps in a burst")
-	f.Float32Var(&o.kubeAPIQPS, "kube-api-qps", 50, "Kubernetes API requests per second (status updates, Secrets)")
-	f.IntVar(&o.kubeAPIBurst, "kube-api-burst", 100, "Kubernetes API requests allowed above --kube-api-qps in a burst")
-	f.DurationVar(&o.resolveTimeout, "webhook-resolve-timeout", webhook.DefaultResolveTimeout,
-		"registry time budget of one Pod admission; keep it well below the webhook's timeoutSeconds")
-	f.IntVar(&o.resolveConcurrency, "webhook-resolve-concurrency", webhook.DefaultConcurrency, "registry lookups one Pod admission runs at once")
-	f.BoolVar(&o.podPullSecrets, "webhook-pull-secrets", false, "resolve a Pod's unmanaged images with its imagePullSecrets (needs get on Secrets)")
-	f.StringVar(&o.registryCAFile, "webhook-registry-ca-file", "", "PEM file of extra CA certificates for registries of images no policy governs")
-	zapFlags := flag.NewFlagSet("zap", flag.ContinueOnError)
-	o.zap.BindFlags(zapFlags)
-	f.AddGoFlagSet(zapFlags)
+	o.bindFlags(cmd)
 	return cmd
 }
 
 func (o *managerOptions) validate() error {
-	switch o.certMode {
-	case certExternal:
-		if o.certDir == "" {
-			return errors.New("--cert-mode=external needs --cert-dir with tls.crt and tls.key")
-		}
-	case certSelfSigned, certCertManager:
-		return fmt.Errorf("--cert-mode=%s is not implemented yet; use --cert-mode=external with --cert-dir", o.certMode)
-	default:
-		return fmt.Errorf("--cert-mode=%q: must be %s, %s or %s", o.certMode, certSelfSigned, certCertManager, certExternal)
+	mode, err := certs.ParseMode(o.certMode)
+	if err != nil {
+		return fmt.Errorf("--cert-mode: %w", err)
+	}
+	if mode == certs.External && o.certDir == "" {
+		return errors.New("--cert-mode=external needs --cert-dir with tls.crt and tls.key")
+	}
+	if mode != certs.External && o.namespace == "" {
+		return fmt.Errorf("--cert-mode=%s needs --namespace (or $POD_NAMESPACE) for its Secret", mode)
 	}
 	if o.leaderElect && o.namespace == "" {
 		return errors.New("--leader-elect needs --namespace (or $POD_NAMESPACE) for its lease")
@@ -126,9 +72,16 @@ func (o *managerOptions) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	mgr, err := o.newManager(cfg, scheme)
+	provider, err := o.newCertProvider(cfg)
 	if err != nil {
 		return err
+	}
+	mgr, err := o.newManager(cfg, scheme, provider)
+	if err != nil {
+		return err
+	}
+	if err := mgr.Add(provider); err != nil {
+		return fmt.Errorf("certificates: %w", err)
 	}
 	// One resolver: the scanner and the webhook share transports, tokens and limits.
 	res, err := resolver.New(resolver.WithRegisterer(metrics.Registry), resolver.WithUserAgent("imagepin/"+version),
@@ -142,13 +95,16 @@ func (o *managerOptions) run(ctx context.Context) error {
 	if err := o.addWebhooks(ctx, mgr, scheme, res); err != nil {
 		return err
 	}
-	if err := addHealthChecks(mgr); err != nil {
+	if err := addHealthChecks(mgr, provider); err != nil {
 		return err
 	}
 	return mgr.Start(ctx)
 }
 
-func (o *managerOptions) newManager(cfg *rest.Config, scheme *runtime.Scheme) (ctrl.Manager, error) {
+// newManager builds the manager. The webhook server takes its certificate
+// from the provider, not from files it opens at start: in self-signed and
+// cert-manager modes the files do not exist before the provider runs.
+func (o *managerOptions) newManager(cfg *rest.Config, scheme *runtime.Scheme, provider *certs.Provider) (ctrl.Manager, error) {
 	host, port, err := splitHostPort(o.webhookBindAddress)
 	if err != nil {
 		return nil, fmt.Errorf("--webhook-bind-address: %w", err)
@@ -161,7 +117,8 @@ func (o *managerOptions) newManager(cfg *rest.Config, scheme *runtime.Scheme) (c
 		LeaderElectionID:              "imagepin-scanner",
 		LeaderElectionNamespace:       o.namespace,
 		LeaderElectionReleaseOnCancel: true,
-		WebhookServer:                 crwebhook.NewServer(crwebhook.Options{Host: host, Port: port, CertDir: o.certDir}),
+		WebhookServer: crwebhook.NewServer(crwebhook.Options{Host: host, Port: port,
+			TLSOpts: []func(*tls.Config){provider.TLSOpt}}),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("new manager: %w", err)

@@ -6,13 +6,17 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	admissionv1 "k8s.io/api/admissionregistration/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/imagepin/imagepin/e2e/controlplane"
@@ -20,27 +24,129 @@ import (
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 )
 
-// TestManagerServesValidation runs `imagepin manager` as users do, against a
-// real API server, and checks that it becomes ready and that the API server
-// gets ImagePolicy validation from it.
-func TestManagerServesValidation(t *testing.T) {
-	cp := controlplane.ForTest(t, controlplane.Options{
-		CRDDirs:            []string{"charts/imagepin/crds"},
-		ValidatingWebhooks: []*admissionv1.ValidatingWebhookConfiguration{fixtures.ValidatingWebhook()},
-	})
-	probe := freeAddr(t)
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() {
-		cmd := newRootCommand()
-		cmd.SetArgs([]string{"manager", "--kubeconfig", cp.Kubeconfig, "--namespace", "imagepin-system",
-			"--cert-mode", "external", "--cert-dir", cp.Webhook.CertDir,
-			"--webhook-bind-address", fmt.Sprintf("%s:%d", cp.Webhook.Host, cp.Webhook.Port),
-			"--metrics-bind-address", "0", "--health-probe-bind-address", probe, "--leader-elect=false"})
-		done <- cmd.ExecuteContext(ctx)
-	}()
-	waitReady(t, "http://"+probe+"/readyz", done)
+// TestManagerServesWebhooks runs `imagepin manager` as users do, against a
+// real API server, in the external and the self-signed certificate modes: it
+// becomes ready, the API server trusts its certificate (in self-signed mode
+// through the caBundle the manager writes), and ImagePolicy validation and
+// Pod pinning come from it.
+func TestManagerServesWebhooks(t *testing.T) {
+	tests := map[string]func(cp *controlplane.ControlPlane) []string{
+		"external": func(cp *controlplane.ControlPlane) []string {
+			return []string{"--cert-mode", "external", "--cert-dir", cp.Webhook.CertDir}
+		},
+		"self-signed": func(*controlplane.ControlPlane) []string {
+			return []string{"--cert-mode", "self-signed", "--cert-extra-san", "127.0.0.1"}
+		},
+	}
+	for name, certArgs := range tests {
+		t.Run(name, func(t *testing.T) {
+			cp := controlplane.ForTest(t, controlplane.Options{
+				CRDDirs:            []string{"charts/imagepin/crds"},
+				ValidatingWebhooks: []*admissionv1.ValidatingWebhookConfiguration{fixtures.ValidatingWebhook()},
+				MutatingWebhooks:   []*admissionv1.MutatingWebhookConfiguration{fixtures.MutatingWebhook()},
+			})
+			cl := newTestClient(t, cp)
+			createNamespace(t, cl, "imagepin-system", nil)
+			runManager(t, cp, certArgs(cp)...)
+			assertValidation(t, cl)
+			assertPinning(t, cl)
+		})
+	}
+}
 
+// runManager runs `imagepin manager` as its own process (this test binary,
+// see TestMain) until the test ends, and waits until it is ready. Its own
+// process, because controller-runtime keeps process-wide state (metrics,
+// controller names) that one manager per process assumes.
+func runManager(t *testing.T, cp *controlplane.ControlPlane, extra ...string) {
+	t.Helper()
+	probe := freeAddr(t)
+	args := append([]string{"manager", "--kubeconfig", cp.Kubeconfig, "--namespace", "imagepin-system",
+		"--webhook-bind-address", fmt.Sprintf("%s:%d", cp.Webhook.Host, cp.Webhook.Port),
+		"--metrics-bind-address", "0", "--health-probe-bind-address", probe, "--leader-elect=false"}, extra...)
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), runAsImagepin+"=1")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("manager exited with %v after SIGINT, want 0\n%s", err, tail(out.String()))
+			}
+		case <-time.After(30 * time.Second):
+			_ = cmd.Process.Kill()
+			t.Errorf("manager did not stop within 30s of SIGINT\n%s", tail(out.String()))
+		}
+	})
+	waitReady(t, "http://"+probe+"/readyz", done, &out)
+}
+
+func assertValidation(t *testing.T, cl client.Client) {
+	t.Helper()
+	bad := &v1alpha1.ImagePolicy{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "bad"},
+		Spec: v1alpha1.ImagePolicySpec{
+			Image:  "ghcr.io/stefanprodan/podinfo",
+			Select: v1alpha1.TagSelection{SemVer: &v1alpha1.SemVerSelection{Range: "latest please"}},
+		},
+	}
+	err := cl.Create(t.Context(), bad)
+	if err == nil || !strings.Contains(err.Error(), "spec.select.semver.range") || !strings.Contains(err.Error(), "admission webhook") {
+		t.Errorf("create with a bad range: %v, want the manager's webhook to reject spec.select.semver.range", err)
+	}
+}
+
+// assertPinning creates a policy with a status and a Pod that uses its
+// repository in an opted-in namespace: the Pod must come out pinned.
+func assertPinning(t *testing.T, cl client.Client) {
+	t.Helper()
+	ctx := t.Context()
+	ns := "apps"
+	createNamespace(t, cl, ns, map[string]string{v1alpha1.PinningLabel: v1alpha1.PinningStrict})
+	p := &v1alpha1.ImagePolicy{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "web"},
+		Spec: v1alpha1.ImagePolicySpec{Image: "registry.example/web", Suspend: true,
+			Select: v1alpha1.TagSelection{SemVer: &v1alpha1.SemVerSelection{Range: "^1"}}},
+	}
+	if err := cl.Create(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	pinned := "registry.example/web:1.2.3@sha256:" + strings.Repeat("ab", 32)
+	// The scanner writes this status too (suspended): retry on its conflicts.
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		if err := cl.Get(ctx, client.ObjectKeyFromObject(p), p); err != nil {
+			return err
+		}
+		p.Status.Current = &v1alpha1.CurrentImage{ImageRecord: v1alpha1.ImageRecord{Image: pinned, Tag: "1.2.3",
+			Digest: "sha256:" + strings.Repeat("ab", 32), Source: v1alpha1.SourceScan}}
+		return cl.Status().Update(ctx, p)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "web"},
+		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "registry.example/web:1.0.0"}}}}
+	err = wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+		err := cl.Create(ctx, pod) // the informer may not have seen the status yet: strict denies until then
+		return err == nil, nil
+	})
+	if err != nil {
+		t.Fatalf("pod never admitted: %v", err)
+	}
+	if got := pod.Spec.Containers[0].Image; got != pinned {
+		t.Errorf("pod image = %s, want %s", got, pinned)
+	}
+}
+
+func newTestClient(t *testing.T, cp *controlplane.ControlPlane) client.Client {
+	t.Helper()
 	scheme, err := newScheme()
 	if err != nil {
 		t.Fatal(err)
@@ -49,26 +155,14 @@ func TestManagerServesValidation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bad := &v1alpha1.ImagePolicy{
-		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "bad"},
-		Spec: v1alpha1.ImagePolicySpec{
-			Image:  "ghcr.io/stefanprodan/podinfo",
-			Select: v1alpha1.TagSelection{SemVer: &v1alpha1.SemVerSelection{Range: "latest please"}},
-		},
-	}
-	err = cl.Create(t.Context(), bad)
-	if err == nil || !strings.Contains(err.Error(), "spec.select.semver.range") || !strings.Contains(err.Error(), "admission webhook") {
-		t.Errorf("create with a bad range: %v, want the manager's webhook to reject spec.select.semver.range", err)
-	}
+	return cl
+}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("manager returned %v after shutdown, want nil", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("manager did not stop within 30s of cancellation")
+func createNamespace(t *testing.T, cl client.Client, name string, labels map[string]string) {
+	t.Helper()
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels}}
+	if err := cl.Create(t.Context(), ns); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -77,9 +171,10 @@ func TestManagerRejectsBadFlags(t *testing.T) {
 		args []string
 		want string
 	}{
-		"unknown cert mode":        {args: []string{"--cert-mode", "magic"}, want: `--cert-mode="magic"`},
-		"external without dir":     {args: []string{"--cert-mode", "external"}, want: "needs --cert-dir"},
-		"leader without namespace": {args: []string{"--cert-mode", "external", "--cert-dir", "/tmp", "--namespace", ""}, want: "needs --namespace"},
+		"unknown cert mode":             {args: []string{"--cert-mode", "magic"}, want: `certificate mode "magic": must be`},
+		"self-signed without namespace": {args: []string{"--namespace", "", "--leader-elect=false"}, want: "needs --namespace"},
+		"external without dir":          {args: []string{"--cert-mode", "external"}, want: "needs --cert-dir"},
+		"leader without namespace":      {args: []string{"--cert-mode", "external", "--cert-dir", "/tmp", "--namespace", ""}, want: "needs --namespace"},
 		"missing kubeconfig": {args: []string{"--cert-mode", "external", "--cert-dir", "/tmp", "--leader-elect=false",
 			"--kubeconfig", "/nonexistent"}, want: "kubeconfig /nonexistent"},
 	}
@@ -119,11 +214,12 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-func waitReady(t *testing.T, url string, done <-chan error) {
+func waitReady(t *testing.T, url string, done chan error, out *bytes.Buffer) {
 	t.Helper()
 	err := wait.PollUntilContextTimeout(t.Context(), 100*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
 		select {
 		case err := <-done:
+			done <- err // for the cleanup
 			return false, fmt.Errorf("manager exited: %v", err)
 		default:
 		}
@@ -135,6 +231,15 @@ func waitReady(t *testing.T, url string, done <-chan error) {
 		return resp.StatusCode == http.StatusOK, nil
 	})
 	if err != nil {
-		t.Fatalf("manager not ready: %v", err)
+		t.Fatalf("manager not ready: %v\n%s", err, tail(out.String()))
 	}
+}
+
+// tail returns the last lines of a process's output.
+func tail(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > 40 {
+		lines = lines[len(lines)-40:]
+	}
+	return strings.Join(lines, "\n")
 }

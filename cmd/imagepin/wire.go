@@ -8,11 +8,13 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
+	"github.com/imagepin/imagepin/certs"
 	"github.com/imagepin/imagepin/policy/scanner"
 	"github.com/imagepin/imagepin/policy/validation"
 	"github.com/imagepin/imagepin/resolver"
@@ -69,12 +71,44 @@ func (o *managerOptions) addWebhooks(ctx context.Context, mgr ctrl.Manager, sche
 	return nil
 }
 
-// addHealthChecks makes the manager ready once the webhook server serves and
-// the informer caches have synced: before that, Pods could not be pinned from
-// policies.
-func addHealthChecks(mgr ctrl.Manager) error {
+// newCertProvider builds the serving-certificate provider of --cert-mode.
+// Options a mode does not use are ignored by certs.New.
+func (o *managerOptions) newCertProvider(cfg *rest.Config) (*certs.Provider, error) {
+	mode, err := certs.ParseMode(o.certMode)
+	if err != nil {
+		return nil, err
+	}
+	certDir := o.certDir
+	if certDir == "" {
+		if certDir, err = os.MkdirTemp("", "imagepin-certs-"); err != nil {
+			return nil, fmt.Errorf("cert dir: %w", err)
+		}
+	}
+	p, err := certs.New(mode, cfg,
+		certs.WithCertDir(certDir),
+		certs.WithNamespace(o.namespace),
+		certs.WithSecretName(o.certSecretName),
+		certs.WithService(o.webhookServiceName),
+		certs.WithWebhookConfigurations(o.webhookConfigName, o.webhookConfigName),
+		certs.WithValidity(o.certValidity, o.certRenewBefore),
+		certs.WithExtraSANs(o.certExtraSANs...),
+		certs.WithIssuer(o.certIssuerName, o.certIssuerKind),
+		certs.WithMetrics(metrics.Registry))
+	if err != nil {
+		return nil, fmt.Errorf("certificates (--cert-mode=%s): %w", mode, err)
+	}
+	return p, nil
+}
+
+// addHealthChecks makes the manager ready once its certificate is loaded,
+// the webhook server serves and the informer caches have synced: before
+// that, Pods could not be pinned from policies.
+func addHealthChecks(mgr ctrl.Manager, provider *certs.Provider) error {
 	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
 		return fmt.Errorf("healthz check: %w", err)
+	}
+	if err := mgr.AddReadyzCheck("certificates", provider.ReadyCheck); err != nil {
+		return fmt.Errorf("readyz check: %w", err)
 	}
 	if err := mgr.AddReadyzCheck("webhook", mgr.GetWebhookServer().StartedChecker()); err != nil {
 		return fmt.Errorf("readyz check: %w", err)
