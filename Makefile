@@ -16,8 +16,8 @@ help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 .PHONY: build
-build: ## Build bin/imagepin.
-	CGO_ENABLED=0 go build -trimpath -o $(BIN)/imagepin ./cmd/imagepin
+build: ## Build bin/imagepin as the Dockerfile does (VERSION=... to stamp a version).
+	OUT=$(BIN)/imagepin hack/build-image-binary.sh
 
 .PHONY: generate
 generate: $(CONTROLLER_GEN) ## Regenerate deepcopy code and the CRD.
