@@ -1,0 +1,48 @@
+package gitserver
+
+import "testing"
+
+// StartT starts a server for the test t and closes it in t's cleanup.
+func StartT(t testing.TB, opts Options) *Server {
+	t.Helper()
+	s, err := Start(t.Context(), opts)
+	if err != nil {
+		t.Fatalf("start git server: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("close git server: %v", err)
+		}
+	})
+	return s
+}
+
+// CommitT is Commit that fails t on error.
+func (s *Server) CommitT(t testing.TB, message string, files map[string]string) string {
+	t.Helper()
+	hash, err := s.Commit(t.Context(), message, files)
+	if err != nil {
+		t.Fatalf("commit to git server: %v", err)
+	}
+	return hash
+}
+
+// FileT is File that fails t on error.
+func (s *Server) FileT(t testing.TB, path string) string {
+	t.Helper()
+	content, err := s.File(t.Context(), path)
+	if err != nil {
+		t.Fatalf("read %s from git server: %v", path, err)
+	}
+	return content
+}
+
+// LogT is Log that fails t on error.
+func (s *Server) LogT(t testing.TB) []Commit {
+	t.Helper()
+	log, err := s.Log(t.Context())
+	if err != nil {
+		t.Fatalf("git log of git server: %v", err)
+	}
+	return log
+}
