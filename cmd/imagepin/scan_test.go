@@ -10,37 +10,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/registry"
-	"github.com/google/go-containerregistry/pkg/v1/random"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-)
 
-// pushRandom pushes a distinct random image per tag to an in-process
-// registry and returns tag → digest.
-func pushRandom(t *testing.T, repo string, tags ...string) map[string]string {
-	t.Helper()
-	digests := map[string]string{}
-	for _, tag := range tags {
-		img, err := random.Image(64, 1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ref, err := name.NewTag(repo + ":" + tag)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := remote.Write(ref, img); err != nil {
-			t.Fatal(err)
-		}
-		d, err := img.Digest()
-		if err != nil {
-			t.Fatal(err)
-		}
-		digests[tag] = d.String()
-	}
-	return digests
-}
+	"github.com/imagepin/imagepin/e2e/registry"
+)
 
 func runScan(t *testing.T, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
@@ -54,10 +26,9 @@ func runScan(t *testing.T, args ...string) (stdout, stderr string, err error) {
 }
 
 func TestScanCommand(t *testing.T) {
-	srv := httptest.NewServer(registry.New())
-	t.Cleanup(srv.Close)
-	repo := strings.TrimPrefix(srv.URL, "http://") + "/team/app"
-	d := pushRandom(t, repo, "1.0.0", "1.1.0", "2.0.0", "build-7", "build-12")
+	reg := registry.NewInProcess(t)
+	repo := reg.Repo("team/app")
+	d := reg.Push(t, "team/app", "1.0.0", "1.1.0", "2.0.0", "build-7", "build-12")
 	policies := filepath.Join(t.TempDir(), "policies.yaml")
 	writeFile(t, policies, `apiVersion: imagepin.dev/v1alpha1
 kind: ImagePolicy
@@ -117,10 +88,9 @@ spec:
 // TestScanCommandFails checks that each failure gives an error and a
 // one-line reason, and that a failed policy does not hide the others.
 func TestScanCommandFails(t *testing.T) {
-	srv := httptest.NewServer(registry.New())
-	t.Cleanup(srv.Close)
-	repo := strings.TrimPrefix(srv.URL, "http://") + "/team/app"
-	pushRandom(t, repo, "1.0.0")
+	reg := registry.NewInProcess(t)
+	repo := reg.Repo("team/app")
+	reg.Push(t, "team/app", "1.0.0")
 	down := httptest.NewServer(nil)
 	downRepo := strings.TrimPrefix(down.URL, "http://") + "/team/app"
 	down.Close()

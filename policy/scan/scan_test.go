@@ -2,67 +2,16 @@ package scan
 
 import (
 	"errors"
-	"net/http"
-	"net/http/httptest"
-	"strings"
-	"sync/atomic"
 	"testing"
 
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/registry"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/random"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/imagepin/imagepin/e2e/registry"
 
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/selection"
 	"github.com/imagepin/imagepin/resolver"
 )
-
-// testRegistry is a real in-process OCI registry that counts tag listings.
-type testRegistry struct {
-	host     string
-	listings atomic.Int32
-}
-
-func newTestRegistry(t *testing.T) *testRegistry {
-	t.Helper()
-	r := &testRegistry{}
-	h := registry.New()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if strings.HasSuffix(req.URL.Path, "/tags/list") {
-			r.listings.Add(1)
-		}
-		h.ServeHTTP(w, req)
-	}))
-	t.Cleanup(srv.Close)
-	r.host = strings.TrimPrefix(srv.URL, "http://")
-	return r
-}
-
-// push writes a distinct random image under each tag and returns the digests.
-func (r *testRegistry) push(t *testing.T, repo string, tags ...string) map[string]v1.Hash {
-	t.Helper()
-	digests := map[string]v1.Hash{}
-	for _, tag := range tags {
-		img, err := random.Image(64, 1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ref, err := name.NewTag(r.host + "/" + repo + ":" + tag)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := remote.Write(ref, img); err != nil {
-			t.Fatalf("push %s: %v", ref, err)
-		}
-		if digests[tag], err = img.Digest(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return digests
-}
 
 func newResolver(t *testing.T) *resolver.Resolver {
 	t.Helper()
@@ -74,8 +23,8 @@ func newResolver(t *testing.T) *resolver.Resolver {
 }
 
 func TestSpec(t *testing.T) {
-	reg := newTestRegistry(t)
-	digests := reg.push(t, "team/app", "1.0.0", "1.1.0", "1.2.0-rc.1", "2.0.0", "latest", "main-abc-100", "main-def-99")
+	reg := registry.NewInProcess(t)
+	digests := reg.Push(t, "team/app", "1.0.0", "1.1.0", "1.2.0-rc.1", "2.0.0", "latest", "main-abc-100", "main-def-99")
 	res := newResolver(t)
 	tests := map[string]struct {
 		sel      v1alpha1.TagSelection
@@ -93,16 +42,16 @@ func TestSpec(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			before := reg.listings.Load()
-			spec := &v1alpha1.ImagePolicySpec{Image: reg.host + "/team/app", Select: tc.sel, FilterTags: tc.filter}
+			before := reg.Listings.Load()
+			spec := &v1alpha1.ImagePolicySpec{Image: reg.Host + "/team/app", Select: tc.sel, FilterTags: tc.filter}
 			got, err := Spec(t.Context(), res, spec, resolver.Access{})
 			if err != nil {
 				t.Fatalf("Spec: %v", err)
 			}
-			if got.Tag != tc.wantTag || got.Digest != digests[tc.wantTag] {
+			if got.Tag != tc.wantTag || got.Digest.String() != digests[tc.wantTag] {
 				t.Errorf("Spec = %s %s, want %s %s", got.Tag, got.Digest, tc.wantTag, digests[tc.wantTag])
 			}
-			if n := reg.listings.Load() - before; n != tc.listings {
+			if n := reg.Listings.Load() - before; n != tc.listings {
 				t.Errorf("tag listings = %d, want %d", n, tc.listings)
 			}
 		})
@@ -110,8 +59,8 @@ func TestSpec(t *testing.T) {
 }
 
 func TestSpecErrors(t *testing.T) {
-	reg := newTestRegistry(t)
-	reg.push(t, "team/app", "1.0.0")
+	reg := registry.NewInProcess(t)
+	reg.Push(t, "team/app", "1.0.0")
 	res := newResolver(t)
 	semver := func(r string) v1alpha1.TagSelection {
 		return v1alpha1.TagSelection{SemVer: &v1alpha1.SemVerSelection{Range: r}}
@@ -121,10 +70,10 @@ func TestSpecErrors(t *testing.T) {
 		is   error
 		as   any
 	}{
-		"no matching tag":   {spec: v1alpha1.ImagePolicySpec{Image: reg.host + "/team/app", Select: semver(">=2.0.0")}, as: new(*selection.NoMatchError)},
-		"unknown repo":      {spec: v1alpha1.ImagePolicySpec{Image: reg.host + "/team/nothing", Select: semver(">=1.0.0")}, is: resolver.ErrNotFound},
-		"unknown fixed tag": {spec: v1alpha1.ImagePolicySpec{Image: reg.host + "/team/app", Select: v1alpha1.TagSelection{Tag: &v1alpha1.TagNameSelection{Name: "gone"}}}, is: resolver.ErrNotFound},
-		"wrong platform": {spec: v1alpha1.ImagePolicySpec{Image: reg.host + "/team/app", Select: semver(">=1.0.0"), Platform: "windows/arm64"},
+		"no matching tag":   {spec: v1alpha1.ImagePolicySpec{Image: reg.Host + "/team/app", Select: semver(">=2.0.0")}, as: new(*selection.NoMatchError)},
+		"unknown repo":      {spec: v1alpha1.ImagePolicySpec{Image: reg.Host + "/team/nothing", Select: semver(">=1.0.0")}, is: resolver.ErrNotFound},
+		"unknown fixed tag": {spec: v1alpha1.ImagePolicySpec{Image: reg.Host + "/team/app", Select: v1alpha1.TagSelection{Tag: &v1alpha1.TagNameSelection{Name: "gone"}}}, is: resolver.ErrNotFound},
+		"wrong platform": {spec: v1alpha1.ImagePolicySpec{Image: reg.Host + "/team/app", Select: semver(">=1.0.0"), Platform: "windows/arm64"},
 			is: resolver.ErrPlatformNotFound},
 	}
 	for name, tc := range tests {

@@ -16,16 +16,16 @@ import (
 // brings it back: Ready goes False with a reason and back to True, and the
 // status chosen before the outage stays all along.
 func TestRegistryDownKeepsState(t *testing.T) {
-	ns, reg := namespace(t), newTestRegistry(t)
-	d := reg.push(t, "team/app", "1.0.0")
+	ns, reg := namespace(t), registry.NewInProcess(t)
+	d := reg.Push(t, "team/app", "1.0.0")
 	startScanner(t, ns, newResolver(t), scannerOpts{})
-	p := semverPolicy(ns, "app", reg.repo("team/app"), "^1")
+	p := semverPolicy(ns, "app", reg.Repo("team/app"), "^1")
 	if err := cl.Create(t.Context(), p); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, p, "current 1.0.0", currentIs("1.0.0", d["1.0.0"], v1alpha1.SourceScan))
 
-	reg.down.Store(true)
+	reg.Down.Store(true)
 	waitFor(t, p, "Ready=False RegistryUnavailable", readyIs(metav1.ConditionFalse, v1alpha1.ReasonRegistryUnavailable))
 	if !currentIs("1.0.0", d["1.0.0"], v1alpha1.SourceScan)(p) || p.Status.Latest == nil || p.Status.Latest.Tag != "1.0.0" {
 		t.Errorf("outage lost state: current %+v latest %+v", p.Status.Current, p.Status.Latest)
@@ -34,7 +34,7 @@ func TestRegistryDownKeepsState(t *testing.T) {
 		t.Errorf("Scanned = %+v, want False RegistryUnavailable", c)
 	}
 
-	reg.down.Store(false)
+	reg.Down.Store(false)
 	waitFor(t, p, "Ready=True again", readyIs(metav1.ConditionTrue, v1alpha1.ReasonSucceeded))
 }
 
@@ -86,10 +86,10 @@ func TestFailureReasons(t *testing.T) {
 
 // TestSuspend checks that a suspended policy is not scanned and says so.
 func TestSuspend(t *testing.T) {
-	ns, reg := namespace(t), newTestRegistry(t)
-	reg.push(t, "team/app", "1.0.0")
+	ns, reg := namespace(t), registry.NewInProcess(t)
+	reg.Push(t, "team/app", "1.0.0")
 	startScanner(t, ns, newResolver(t), scannerOpts{})
-	p := semverPolicy(ns, "app", reg.repo("team/app"), "^1")
+	p := semverPolicy(ns, "app", reg.Repo("team/app"), "^1")
 	p.Spec.Suspend = true
 	if err := cl.Create(t.Context(), p); err != nil {
 		t.Fatal(err)
@@ -97,7 +97,7 @@ func TestSuspend(t *testing.T) {
 	waitFor(t, p, "Scanned=False Suspended", func(p *v1alpha1.ImagePolicy) bool {
 		return condition(p, v1alpha1.ConditionScanned).Reason == v1alpha1.ReasonSuspended
 	})
-	if n := reg.listings.Load(); n != 0 || p.Status.Current != nil || p.Status.NextScanAt != nil {
+	if n := reg.Listings.Load(); n != 0 || p.Status.Current != nil || p.Status.NextScanAt != nil {
 		t.Errorf("suspended policy scanned: %d listings, current %+v, nextScanAt %v", n, p.Status.Current, p.Status.NextScanAt)
 	}
 }

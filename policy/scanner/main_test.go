@@ -3,18 +3,10 @@ package scanner_test
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
-	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/registry"
-	"github.com/google/go-containerregistry/pkg/v1/random"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -60,75 +52,6 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 	}
 	os.Exit(code)
-}
-
-// testRegistry is a real in-process OCI registry with counters and a switch
-// that makes it answer 503, as a registry that is down.
-type testRegistry struct {
-	host      string
-	listings  atomic.Int32
-	manifests atomic.Int32
-	down      atomic.Bool
-}
-
-func newTestRegistry(t *testing.T) *testRegistry {
-	t.Helper()
-	r := &testRegistry{}
-	h := registry.New()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if r.down.Load() {
-			http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
-			return
-		}
-		if strings.HasSuffix(req.URL.Path, "/tags/list") {
-			r.listings.Add(1)
-		}
-		if strings.Contains(req.URL.Path, "/manifests/") && (req.Method == http.MethodHead || req.Method == http.MethodGet) {
-			r.manifests.Add(1)
-		}
-		h.ServeHTTP(w, req)
-	}))
-	t.Cleanup(srv.Close)
-	r.host = strings.TrimPrefix(srv.URL, "http://")
-	return r
-}
-
-func (r *testRegistry) repo(name string) string { return r.host + "/" + name }
-
-// push writes a distinct random image under each tag and returns their digests.
-func (r *testRegistry) push(t *testing.T, repo string, tags ...string) map[string]string {
-	t.Helper()
-	digests := map[string]string{}
-	for _, tag := range tags {
-		img, err := random.Image(32, 1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ref, err := name.NewTag(r.repo(repo) + ":" + tag)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := remote.Write(ref, img); err != nil {
-			t.Fatalf("push %s: %v", ref, err)
-		}
-		d, err := img.Digest()
-		if err != nil {
-			t.Fatal(err)
-		}
-		digests[tag] = d.String()
-	}
-	return digests
-}
-
-func (r *testRegistry) deleteTag(t *testing.T, repo, tag string) {
-	t.Helper()
-	ref, err := name.NewTag(r.repo(repo) + ":" + tag)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.Delete(ref); err != nil {
-		t.Fatalf("delete %s: %v", ref, err)
-	}
 }
 
 func newResolver(t *testing.T) *resolver.Resolver {

@@ -5,6 +5,7 @@ import (
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/imagepin/imagepin/e2e/registry"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 )
 
@@ -12,15 +13,15 @@ import (
 // move current, a pin rolls back (tag, then digest), unpinning returns to the
 // latest, a narrowed range moves back, and a tag deleted upstream does not.
 func TestFollowsNewTagsAndRollsBack(t *testing.T) {
-	ns, reg := namespace(t), newTestRegistry(t)
-	d := reg.push(t, "team/app", "1.0.0", "1.1.0", "2.0.0", "not-semver")
+	ns, reg := namespace(t), registry.NewInProcess(t)
+	d := reg.Push(t, "team/app", "1.0.0", "1.1.0", "2.0.0", "not-semver")
 	startScanner(t, ns, newResolver(t), scannerOpts{})
-	p := semverPolicy(ns, "app", reg.repo("team/app"), "^1")
+	p := semverPolicy(ns, "app", reg.Repo("team/app"), "^1")
 	if err := cl.Create(t.Context(), p); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, p, "current 1.1.0", currentIs("1.1.0", d["1.1.0"], v1alpha1.SourceScan))
-	if want := reg.repo("team/app") + ":1.1.0@" + d["1.1.0"]; p.Status.Current.Image != want {
+	if want := reg.Repo("team/app") + ":1.1.0@" + d["1.1.0"]; p.Status.Current.Image != want {
 		t.Errorf("current.image = %s, want %s", p.Status.Current.Image, want)
 	}
 	if c := condition(p, v1alpha1.ConditionReady); c.Status != "True" {
@@ -30,7 +31,7 @@ func TestFollowsNewTagsAndRollsBack(t *testing.T) {
 		t.Errorf("lastScan = %+v nextScanAt = %v, want 4 tags and a next scan", p.Status.LastScan, p.Status.NextScanAt)
 	}
 
-	d["1.2.0"] = reg.push(t, "team/app", "1.2.0")["1.2.0"]
+	d["1.2.0"] = reg.Push(t, "team/app", "1.2.0")["1.2.0"]
 	waitFor(t, p, "current 1.2.0 after a push", currentIs("1.2.0", d["1.2.0"], v1alpha1.SourceScan))
 
 	edit(t, p, func(p *v1alpha1.ImagePolicy) { p.Spec.Pin = &v1alpha1.Pin{Tag: "1.0.0"} })
@@ -50,7 +51,7 @@ func TestFollowsNewTagsAndRollsBack(t *testing.T) {
 
 	edit(t, p, func(p *v1alpha1.ImagePolicy) { p.Spec.Select.SemVer.Range = "^1" })
 	waitFor(t, p, "1.2.0 after widening", currentIs("1.2.0", d["1.2.0"], v1alpha1.SourceScan))
-	reg.deleteTag(t, "team/app", "1.2.0")
+	reg.DeleteTag(t, "team/app", "1.2.0")
 	waitFor(t, p, "a scan that sees the deletion", func(p *v1alpha1.ImagePolicy) bool {
 		return condition(p, v1alpha1.ConditionScanned).Reason == v1alpha1.ReasonOlderThanCurrent
 	})

@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/imagepin/imagepin/e2e/registry"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/scan"
 	"github.com/imagepin/imagepin/resolver"
@@ -22,15 +23,15 @@ import (
 // manifest request per chosen tag, however many policies watch it.
 func TestRegistryWorkIsShared(t *testing.T) {
 	const repos, perRepo = 5, 10
-	ns, reg := namespace(t), newTestRegistry(t)
+	ns, reg := namespace(t), registry.NewInProcess(t)
 	for r := range repos {
-		reg.push(t, fmt.Sprintf("team/app%d", r), "1.0.0", "1.1.0", "2.0.0")
+		reg.Push(t, fmt.Sprintf("team/app%d", r), "1.0.0", "1.1.0", "2.0.0")
 	}
 	startScanner(t, ns, newResolver(t), scannerOpts{shareWindow: 2 * time.Second})
 	var policies []*v1alpha1.ImagePolicy
 	for r := range repos {
 		for i := range perRepo {
-			p := semverPolicy(ns, fmt.Sprintf("app%d-%d", r, i), reg.repo(fmt.Sprintf("team/app%d", r)), "^1")
+			p := semverPolicy(ns, fmt.Sprintf("app%d-%d", r, i), reg.Repo(fmt.Sprintf("team/app%d", r)), "^1")
 			p.Spec.Schedule = "@every 4s"
 			policies = append(policies, p)
 		}
@@ -42,9 +43,9 @@ func TestRegistryWorkIsShared(t *testing.T) {
 	}
 	since := time.Time{}
 	for cycle := 1; cycle <= 2; cycle++ {
-		lists, manifests := reg.listings.Load(), reg.manifests.Load()
+		lists, manifests := reg.Listings.Load(), reg.Manifests.Load()
 		since = waitAllScannedAfter(t, ns, len(policies), since)
-		dl, dm := reg.listings.Load()-lists, reg.manifests.Load()-manifests
+		dl, dm := reg.Listings.Load()-lists, reg.Manifests.Load()-manifests
 		t.Logf("cycle %d: %d tag listings, %d manifest requests for %d policies", cycle, dl, dm, len(policies))
 		if dl > repos || dm > repos {
 			t.Errorf("cycle %d: %d tag listings and %d manifest requests, want at most %d each", cycle, dl, dm, repos)
@@ -98,13 +99,13 @@ func (c *countingRegistry) ListTags(ctx context.Context, repo name.Repository, a
 // TestLeaderElection runs two scanners: only the leader scans, and when it
 // stops the other takes over.
 func TestLeaderElection(t *testing.T) {
-	ns, reg := namespace(t), newTestRegistry(t)
-	d := reg.push(t, "team/app", "1.0.0")
+	ns, reg := namespace(t), registry.NewInProcess(t)
+	d := reg.Push(t, "team/app", "1.0.0")
 	a, b := &countingRegistry{Registry: newResolver(t)}, &countingRegistry{Registry: newResolver(t)}
 	stopA := startScanner(t, ns, a, scannerOpts{leaderElection: true})
 	waitLeaseHeld(t, ns) // A leads before B starts
 	startScanner(t, ns, b, scannerOpts{leaderElection: true})
-	p := semverPolicy(ns, "app", reg.repo("team/app"), "^1")
+	p := semverPolicy(ns, "app", reg.Repo("team/app"), "^1")
 	if err := cl.Create(t.Context(), p); err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +115,7 @@ func TestLeaderElection(t *testing.T) {
 	}
 
 	stopA()
-	d["1.1.0"] = reg.push(t, "team/app", "1.1.0")["1.1.0"]
+	d["1.1.0"] = reg.Push(t, "team/app", "1.1.0")["1.1.0"]
 	waitFor(t, p, "the other scanner to take over", currentIs("1.1.0", d["1.1.0"], v1alpha1.SourceScan))
 	if b.calls.Load() == 0 {
 		t.Errorf("the new leader made no registry calls")
