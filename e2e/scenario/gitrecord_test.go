@@ -1,0 +1,66 @@
+package scenario
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/util/wait"
+
+	"github.com/imagepin/imagepin/e2e/stack"
+	"github.com/imagepin/imagepin/policy/api/v1alpha1"
+)
+
+// gitWriteBackWired says whether `imagepin manager` runs Git write-back.
+// Until it does, assertGitRecords checks nothing; the policy already names
+// the repository, so flipping this is all the scenario needs.
+const gitWriteBackWired = false
+
+// assertGitRecords waits until the Git repository's values file names the
+// sample image at tag (by digest), in a commit of imagepin's that the
+// policy's status.writeBack records.
+func (sc *scenario) assertGitRecords(t *testing.T, tag string) {
+	t.Helper()
+	if !gitWriteBackWired {
+		return
+	}
+	wantLines := []string{"  tag: " + tag + " ", "  ref: " + sc.Pinned(tag) + " "}
+	var file, head string
+	err := wait.PollUntilContextTimeout(t.Context(), 250*time.Millisecond, stack.StepTimeout, true, func(ctx context.Context) (bool, error) {
+		var err error
+		if file, err = sc.Git.File(ctx, stack.ValuesPath); err != nil {
+			return false, nil
+		}
+		if head, err = sc.Git.Head(ctx); err != nil {
+			return false, nil
+		}
+		for _, line := range wantLines {
+			if !strings.Contains(file, "\n"+line) {
+				return false, nil
+			}
+		}
+		return true, nil
+	})
+	if err != nil {
+		t.Fatalf("Git never recorded %s: %v; %s at the head:\n%s", sc.Pinned(tag), err, stack.ValuesPath, file)
+	}
+	sc.assertHeadCommit(t, head, tag)
+}
+
+// assertHeadCommit checks the commit that recorded tag: by imagepin, about
+// the values file, naming the tag, and in the policy's status.
+func (sc *scenario) assertHeadCommit(t *testing.T, head, tag string) {
+	t.Helper()
+	log := sc.Git.LogT(t)
+	c := log[0]
+	if c.Hash != head || strings.Contains(c.Author, "Someone Else") || !strings.Contains(c.Message, tag) {
+		t.Errorf("head commit %s by %s, message %q: want imagepin's commit naming %s", c.Hash, c.Author, c.Message, tag)
+	}
+	_, err := sc.WaitPolicy(t.Context(), policyKey, "status.writeBack.commit "+head, func(p *v1alpha1.ImagePolicy) bool {
+		return p.Status.WriteBack != nil && p.Status.WriteBack.Commit == head
+	})
+	if err != nil {
+		t.Error(err)
+	}
+}

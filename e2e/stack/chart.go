@@ -1,0 +1,101 @@
+package stack
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"path/filepath"
+
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+// ServiceAccount is the chart's ServiceAccount, whose permissions the
+// manager runs with.
+const ServiceAccount = "system:serviceaccount:" + Namespace + ":" + Release
+
+// installChart installs charts/imagepin for its CRD, RBAC and webhook
+// configurations. The in-cluster Deployment cannot run here (no kubelet):
+// no replicas, no PodDisruptionBudget, and the webhooks call the manager
+// that startManager runs on webhookAddr.
+func (s *Stack) installChart(ctx context.Context) error {
+	addr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	s.Manager = &Manager{WebhookAddr: addr}
+	_, err = s.helm(ctx, "install", Release, "charts/imagepin", "--namespace", Namespace, "--create-namespace",
+		"--set", "webhook.url=https://"+addr,
+		"--set", "replicaCount=0",
+		"--set", "podDisruptionBudget.enabled=false")
+	return err
+}
+
+// startManager runs `imagepin manager` as the chart's ServiceAccount, with
+// the flags the chart's Deployment passes where they apply outside the
+// cluster, and waits until it is ready.
+func (s *Stack) startManager(ctx context.Context) error {
+	kubeconfig, err := s.impersonatingKubeconfig(ServiceAccount)
+	if err != nil {
+		return err
+	}
+	m := s.Manager
+	if m.ProbeAddr, err = freeAddr(); err != nil {
+		return err
+	}
+	if m.MetricsAddr, err = freeAddr(); err != nil {
+		return err
+	}
+	m.Bin, m.LogFile, m.Kubeconfig = s.Tools.Imagepin, filepath.Join(s.Dir, "manager.log"), kubeconfig
+	m.Args = []string{"manager",
+		"--kubeconfig=" + kubeconfig,
+		"--namespace=" + Namespace,
+		"--webhook-bind-address=" + m.WebhookAddr,
+		"--metrics-bind-address=" + m.MetricsAddr,
+		"--health-probe-bind-address=" + m.ProbeAddr,
+		"--leader-elect=true",
+		"--cert-mode=self-signed",
+		// Without --cert-dir the manager writes its key pair into a new
+		// temporary folder and leaves it behind; the stack removes its own.
+		"--cert-dir=" + filepath.Join(s.Dir, "certs"),
+		"--cert-extra-san=127.0.0.1",
+		"--webhook-config-name=" + Release,
+		"--webhook-pull-secrets=true",
+		"--webhook-registry-ca-file=" + s.RegistryCAFile(),
+		// Scans every 2 s should see a pushed tag at once, not reuse a
+		// listing for the default 30 s.
+		"--scan-share-window=1s",
+		"--zap-log-level=debug",
+	}
+	return m.Start(ctx)
+}
+
+// impersonatingKubeconfig writes a copy of the administrator's kubeconfig
+// whose user impersonates user (kubeconfig users[].user.as). The API server
+// then authorizes every request as that user, with the groups it derives
+// for a ServiceAccount.
+func (s *Stack) impersonatingKubeconfig(user string) (string, error) {
+	cfg, err := clientcmd.LoadFromFile(s.Kubeconfig)
+	if err != nil {
+		return "", fmt.Errorf("read kubeconfig: %w", err)
+	}
+	for _, auth := range cfg.AuthInfos {
+		auth.Impersonate = user
+	}
+	path := filepath.Join(s.Dir, "manager.kubeconfig")
+	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+		return "", fmt.Errorf("write kubeconfig: %w", err)
+	}
+	return path, nil
+}
+
+// freeAddr returns a free "127.0.0.1:PORT". The port is free when asked;
+// another process could take it before the manager binds it, which the
+// manager's start then reports.
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("find a free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
