@@ -119,3 +119,18 @@ func (s *Server) runRaw(ctx context.Context, args ...string) (string, error) {
 	}
 	return stdout.String(), nil
 }
+
+// Protect makes the server refuse every push with message, as a protected
+// branch or a pre-receive hook does; an empty message lifts it.
+func (s *Server) Protect(message string) error {
+	hook := filepath.Join(s.dir, "hooks", "pre-receive")
+	if message == "" {
+		return os.Remove(hook)
+	}
+	script := "#!/bin/sh\necho " + shellQuote(message) + " >&2\nexit 1\n"
+	return os.WriteFile(hook, []byte(script), 0o755)
+}
+
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

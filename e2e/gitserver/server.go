@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/cgi"
@@ -107,10 +108,11 @@ func (s *Server) initRepos(ctx context.Context) error {
 // handler serves the repository through git http-backend, behind basic auth.
 func (s *Server) handler(root string, opts Options) http.Handler {
 	backend := &cgi.Handler{
-		Path: s.git,
-		Args: []string{"http-backend"},
-		Dir:  root,
-		Env:  append([]string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1"}, s.env...),
+		Path:   s.git,
+		Args:   []string{"http-backend"},
+		Dir:    root,
+		Stderr: io.Discard, // "not a git repository" and the like: the client sees the HTTP status
+		Env:    append([]string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1"}, s.env...),
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if opts.User != "" {

@@ -1,0 +1,20 @@
+// Package gitrepo commits changes to a branch of a remote Git repository
+// and pushes them, for Git write-back. The write-back controller tells it
+// which repository, branch, credentials and paths; an Edit callback (the
+// marker rewriter) turns the files of the branch head into a change.
+//
+// A Writer keeps one bare clone per repository, branch and credentials in
+// a cache folder and fetches into it on every write. It never checks files
+// out: it reads blobs of the fetched head, writes new blobs, trees and a
+// commit whose parent is that head, and pushes it. When the push is refused
+// because someone else pushed first, it fetches the new head and calls Edit
+// again on it: Edit computes the desired content from scratch, so no update
+// is lost and none is applied twice. A change that the branch already holds
+// makes no commit, which makes writes idempotent, across restarts too.
+//
+// It uses go-git, not the git CLI: imagepin ships as a distroless image
+// without git, and in-process Git keeps credentials out of command lines,
+// environments and files. The package does not log; it returns wrapped
+// errors that errors.Is matches against ErrAuthentication, ErrNotFound,
+// ErrPushRejected and ErrInvalidCredentials.
+package gitrepo

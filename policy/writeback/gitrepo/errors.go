@@ -1,0 +1,60 @@
+package gitrepo
+
+import (
+	"errors"
+	"strings"
+
+	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/transport"
+	"golang.org/x/crypto/ssh/knownhosts"
+)
+
+// Errors that the write-back controller turns into condition reasons.
+var (
+	// ErrAuthentication means the server refused the credentials, or the
+	// SSH host key did not match known_hosts.
+	ErrAuthentication = errors.New("authentication failed")
+	// ErrNotFound means the repository or the branch does not exist, or
+	// the repository is empty.
+	ErrNotFound = errors.New("not found")
+	// ErrPushRejected means the server refused the push: others kept
+	// pushing until the attempts ran out, or the server refused the update
+	// (a protected branch, a hook).
+	ErrPushRejected = errors.New("push rejected")
+	// ErrInvalidCredentials means the credentials cannot be used as given.
+	ErrInvalidCredentials = errors.New("invalid credentials")
+)
+
+// classify wraps a go-git transport error into one of the package's errors,
+// where one fits.
+func classify(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case isAuthError(err):
+		return join(ErrAuthentication, err)
+	case errors.Is(err, transport.ErrRepositoryNotFound), errors.Is(err, transport.ErrEmptyRemoteRepository),
+		errors.Is(err, git.NoMatchingRefSpecError{}):
+		return join(ErrNotFound, err)
+	}
+	return err
+}
+
+func isAuthError(err error) bool {
+	var keyErr *knownhosts.KeyError
+	var revoked *knownhosts.RevokedError
+	return errors.Is(err, transport.ErrAuthenticationRequired) || errors.Is(err, transport.ErrAuthorizationFailed) ||
+		errors.As(err, &keyErr) || errors.As(err, &revoked) ||
+		// golang.org/x/crypto/ssh has no typed error for refused keys.
+		strings.Contains(err.Error(), "ssh: unable to authenticate")
+}
+
+// join returns an error that is both kind and err, reading as err.
+func join(kind, err error) error {
+	return &kindError{kind: kind, err: err}
+}
+
+type kindError struct{ kind, err error }
+
+func (e *kindError) Error() string   { return e.kind.Error() + ": " + e.err.Error() }
+func (e *kindError) Unwrap() []error { return []error{e.kind, e.err} }

@@ -1,0 +1,205 @@
+package gitrepo
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// DefaultMaxAttempts bounds the edits of one write when pushes keep being
+// refused because others push to the branch.
+const DefaultMaxAttempts = 5
+
+// Options configure a Writer.
+type Options struct {
+	// CacheDir holds the clones; it is created if missing. Required.
+	CacheDir string
+	// MaxAttempts bounds the attempts of one write; DefaultMaxAttempts when 0.
+	MaxAttempts int
+	// RetryDelay is the pause before a new attempt; 100ms when 0.
+	RetryDelay time.Duration
+	// Registerer takes the push metrics; none are kept when nil.
+	Registerer prometheus.Registerer
+	// Now is the clock of commit times; time.Now when nil.
+	Now func() time.Time
+}
+
+// Writer commits and pushes changes to Git branches. It is safe for
+// concurrent use; writes to one clone are serialised.
+type Writer struct {
+	opts    Options
+	metrics *metrics
+
+	mu    sync.Mutex
+	locks map[string]*sync.Mutex
+}
+
+// New returns a Writer that keeps its clones in o.CacheDir.
+func New(o Options) (*Writer, error) {
+	if o.CacheDir == "" {
+		return nil, errors.New("gitrepo: CacheDir is required")
+	}
+	if err := os.MkdirAll(o.CacheDir, 0o700); err != nil {
+		return nil, fmt.Errorf("gitrepo: cache dir: %w", err)
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = DefaultMaxAttempts
+	}
+	if o.RetryDelay <= 0 {
+		o.RetryDelay = 100 * time.Millisecond
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	m, err := newMetrics(o.Registerer)
+	if err != nil {
+		return nil, err
+	}
+	return &Writer{opts: o, metrics: m, locks: map[string]*sync.Mutex{}}, nil
+}
+
+// Write fetches the target branch, edits the files under req.Paths, and
+// commits and pushes the change, if any. When the push is refused because
+// the branch moved, it edits the new head and tries again, up to
+// MaxAttempts times; then the error wraps ErrPushRejected.
+func (w *Writer) Write(ctx context.Context, req Request) (Result, error) {
+	if req.URL == "" || req.Branch == "" || req.Edit == nil {
+		return Result{}, errors.New("gitrepo: a request needs URL, Branch and Edit")
+	}
+	dir := w.cacheDir(req.Target)
+	defer w.lock(dir)()
+	repo, err := open(dir, req.URL)
+	if err != nil {
+		return Result{}, err
+	}
+	head, err := fetch(ctx, repo, req.Target)
+	for attempt := 1; err == nil; attempt++ {
+		res, moved, aerr := w.attempt(ctx, repo, req, head)
+		res.Attempts = attempt
+		if aerr == nil || moved.IsZero() {
+			return res, aerr
+		}
+		if attempt >= w.opts.MaxAttempts {
+			return res, fmt.Errorf("%w: the branch moved before each of %d pushes: %v", ErrPushRejected, attempt, aerr)
+		}
+		head, err = moved, w.pause(ctx, attempt)
+	}
+	return Result{}, err
+}
+
+// attempt edits the files of head, commits and pushes. When the push is
+// refused and the branch has moved, it returns the new head for another
+// attempt.
+func (w *Writer) attempt(ctx context.Context, repo *git.Repository, req Request, head plumbing.Hash) (Result, plumbing.Hash, error) {
+	change, err := edit(repo, req, head)
+	if err != nil || len(change.Files) == 0 {
+		return Result{Commit: head.String()}, plumbing.ZeroHash, err
+	}
+	hash, err := commit(repo, head, change, w.opts.Now())
+	if err != nil {
+		return Result{}, plumbing.ZeroHash, err
+	}
+	start := time.Now()
+	err = push(ctx, repo, req.Target, hash)
+	w.metrics.duration.Observe(time.Since(start).Seconds())
+	if err == nil {
+		w.metrics.pushes.WithLabelValues(pushSucceeded).Inc()
+		return Result{Commit: hash.String(), Pushed: true}, plumbing.ZeroHash, nil
+	}
+	return w.refused(ctx, repo, req.Target, head, hash, err)
+}
+
+// refused tells why a push failed by looking at the branch again.
+func (w *Writer) refused(ctx context.Context, repo *git.Repository, t Target, head, hash plumbing.Hash, err error) (Result, plumbing.Hash, error) {
+	if errors.Is(err, ErrAuthentication) {
+		w.metrics.pushes.WithLabelValues(pushAuth).Inc()
+		return Result{}, plumbing.ZeroHash, err
+	}
+	now, ferr := fetch(ctx, repo, t)
+	switch {
+	case ferr != nil:
+		w.metrics.pushes.WithLabelValues(pushFailed).Inc()
+		return Result{}, plumbing.ZeroHash, fmt.Errorf("%w (fetch after the push: %v)", err, ferr)
+	case now == hash: // the push went through; its answer was lost
+		w.metrics.pushes.WithLabelValues(pushSucceeded).Inc()
+		return Result{Commit: hash.String(), Pushed: true}, plumbing.ZeroHash, nil
+	case now == head: // the branch did not move: the server refused the update itself
+		w.metrics.pushes.WithLabelValues(pushRejected).Inc()
+		return Result{}, plumbing.ZeroHash, join(ErrPushRejected, err)
+	}
+	w.metrics.pushes.WithLabelValues(pushRejected).Inc()
+	return Result{}, now, err
+}
+
+// edit reads the files of head and calls req.Edit, keeping only files
+// whose content it really changed.
+func edit(repo *git.Repository, req Request, head plumbing.Hash) (Change, error) {
+	c, err := repo.CommitObject(head)
+	if err != nil {
+		return Change{}, fmt.Errorf("commit %s: %w", head, err)
+	}
+	tree, err := c.Tree()
+	if err != nil {
+		return Change{}, fmt.Errorf("tree of %s: %w", head, err)
+	}
+	files, err := readFiles(tree, req.Paths)
+	if err != nil {
+		return Change{}, fmt.Errorf("read files of %s: %w", head, err)
+	}
+	change, err := req.Edit(files)
+	if err != nil {
+		return Change{}, err
+	}
+	return onlyChanged(change, files)
+}
+
+func onlyChanged(change Change, files []File) (Change, error) {
+	old := make(map[string][]byte, len(files))
+	for _, f := range files {
+		old[f.Path] = f.Content
+	}
+	changed := map[string][]byte{}
+	for p, content := range change.Files {
+		before, ok := old[p]
+		if !ok {
+			return Change{}, fmt.Errorf("edit changed %s, which it was not given", p)
+		}
+		if !bytes.Equal(before, content) {
+			changed[p] = content
+		}
+	}
+	change.Files = changed
+	return change, nil
+}
+
+func (w *Writer) pause(ctx context.Context, attempt int) error {
+	t := time.NewTimer(time.Duration(attempt) * w.opts.RetryDelay)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// lock serialises writes to one clone and returns the unlock.
+func (w *Writer) lock(dir string) func() {
+	w.mu.Lock()
+	l := w.locks[dir]
+	if l == nil {
+		l = &sync.Mutex{}
+		w.locks[dir] = l
+	}
+	w.mu.Unlock()
+	l.Lock()
+	return l.Unlock
+}
