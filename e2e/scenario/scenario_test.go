@@ -66,7 +66,7 @@ func (sc *scenario) policyChoosesNewest(t *testing.T) {
 	if l := p.Status.Latest; l == nil || l.Tag != "1.2.0" || l.Digest != sc.Digests["1.2.0"] {
 		t.Errorf("status.latest = %+v, want 1.2.0 %s", l, sc.Digests["1.2.0"])
 	}
-	sc.assertGitRecords(t, "1.2.0")
+	sc.assertGitRecords(t, "1.2.0", whyScan)
 }
 
 func (sc *scenario) podsPinned(t *testing.T) {
@@ -109,7 +109,7 @@ func (sc *scenario) pushedTagMoves(t *testing.T) {
 		}
 		sc.assertPod(t, pod, want)
 	}
-	sc.assertGitRecords(t, "1.3.0")
+	sc.assertGitRecords(t, "1.3.0", whyScan)
 }
 
 func (sc *scenario) pinRollsBack(t *testing.T) {
@@ -117,7 +117,7 @@ func (sc *scenario) pinRollsBack(t *testing.T) {
 	sc.waitCurrent(t, "1.1.0", v1alpha1.SourcePin)
 	sc.waitWebhookPins(t, "1.1.0")
 	sc.replaceOnePod(t, "1.1.0")
-	sc.assertGitRecords(t, "1.1.0")
+	sc.assertGitRecords(t, "1.1.0", whyRollback)
 }
 
 func (sc *scenario) unpinRollsForward(t *testing.T) {
@@ -125,7 +125,7 @@ func (sc *scenario) unpinRollsForward(t *testing.T) {
 	sc.waitCurrent(t, "1.3.0", v1alpha1.SourceScan)
 	sc.waitWebhookPins(t, "1.3.0")
 	sc.replaceOnePod(t, "1.3.0")
-	sc.assertGitRecords(t, "1.3.0")
+	sc.assertGitRecords(t, "1.3.0", whyPolicyEdit)
 }
 
 // setPin sets or (nil) removes spec.pin of the sample policy.

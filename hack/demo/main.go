@@ -1,0 +1,93 @@
+// Command demo is `make demo`: it starts imagepin's whole environment on
+// 127.0.0.1 with e2e/stack (a control plane with kube-controller-manager, a
+// registry holding demo/podinfo 1.0.0, 1.1.0 and 1.2.0, a Git server with a
+// marked Helm values file, the chart installed with helm, and `imagepin
+// manager`), applies a sample ImagePolicy, an opt-in namespace and a
+// Deployment, and prints what happened: the policy's status, each Pod's
+// image before and after the webhook, and the Git log. It then keeps
+// running for kubectl until Ctrl-C, and removes everything it started.
+//
+// A fresh machine needs only Go and git: the hack/ scripts build the
+// control plane, the registry and helm into a cache the first time.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/imagepin/imagepin/e2e/stack"
+	"github.com/imagepin/imagepin/policy/api/v1alpha1"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Stdout)
+	stop()
+	if err != nil && !errors.Is(err, context.Canceled) {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, out io.Writer) (err error) {
+	start := time.Now()
+	fmt.Fprintln(out, "imagepin demo: building what is missing and starting everything on 127.0.0.1 ...")
+	s, err := stack.Start(ctx, stack.Options{Logf: func(format string, args ...any) {
+		fmt.Fprintf(out, "  "+format+"\n", args...)
+	}})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		fmt.Fprintln(out, "\nstopping the manager, the control plane, the registry and the Git server ...")
+		err = errors.Join(err, s.Stop())
+	}()
+	if err := applySample(ctx, s, out); err != nil {
+		return err
+	}
+	if err := report(ctx, s, out); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nstart to report: %s\n", time.Since(start).Round(100*time.Millisecond))
+	return interact(ctx, s, out)
+}
+
+// applySample applies the opt-in namespace with its Secrets and the policy,
+// waits until the webhook pins the policy's image, then applies the
+// Deployment and waits for its Pods.
+func applySample(ctx context.Context, s *stack.Stack, out io.Writer) error {
+	ns := stack.SampleNamespace
+	secrets, err := s.Secrets(ns)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\napplying namespace %s (%s=%s), Secrets %s, %s, %s, and ImagePolicy %s/%s (semver %q) ...\n",
+		ns, v1alpha1.PinningLabel, v1alpha1.PinningEnabled, stack.PullSecret, stack.CASecret, stack.GitSecret, ns, stack.SamplePolicy, stack.SampleRange)
+	objs := append([]client.Object{stack.NewNamespace(ns, v1alpha1.PinningEnabled)}, secrets...)
+	if err := s.Create(ctx, append(objs, s.Policy(ns, stack.SamplePolicy))...); err != nil {
+		return err
+	}
+	newest := stack.DefaultTags[len(stack.DefaultTags)-1]
+	key := client.ObjectKey{Namespace: ns, Name: stack.SamplePolicy}
+	if _, err := s.WaitPolicy(ctx, key, "status.current "+newest, s.CurrentIs(newest, v1alpha1.SourceScan)); err != nil {
+		return err
+	}
+	if err := s.WaitWebhookPins(ctx, ns, s.Image+":"+stack.DefaultTags[0], s.Pinned(newest)); err != nil {
+		return err
+	}
+	dep := s.Deployment(ns, stack.SampleDeployment, stack.DefaultTags[0], 2)
+	fmt.Fprintf(out, "applying Deployment %s/%s (2 replicas of %s) ...\n", ns, dep.Name, dep.Spec.Template.Spec.Containers[0].Image)
+	if err := s.Create(ctx, dep); err != nil {
+		return err
+	}
+	_, err = s.WaitPods(ctx, ns, dep.Spec.Selector.MatchLabels, 2)
+	return err
+}
