@@ -32,6 +32,9 @@ const (
 	ReasonPlatformNotFound     = "PlatformNotFound"
 	ReasonPushRejected         = "PushRejected"
 	ReasonNoMarkers            = "NoMarkers"
+	// ReasonGitUnavailable: the Git repository could not be reached, or a
+	// fetch or push failed for another reason than the ones above.
+	ReasonGitUnavailable = "GitUnavailable"
 )
 
 // Source says why status.current holds its value.
