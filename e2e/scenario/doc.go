@@ -8,8 +8,10 @@
 // digest without touching the Deployment; a pushed tag moves the policy and
 // new Pods; spec.pin rolls back and its removal rolls forward; an unlabeled
 // namespace is never mutated; a strict namespace denies what cannot be
-// pinned; and with the manager stopped, the API server still admits Pods of
-// enabled namespaces (unpinned) and denies those of strict ones.
+// pinned; helm upgrade keeps the webhooks working; with the manager
+// stopped, the API server still admits Pods of enabled namespaces (unpinned)
+// and denies those of strict ones; and helm uninstall removes the webhooks
+// while Pods keep their digests.
 //
 // The package holds only tests; `go test ./...` runs them.
 package scenario

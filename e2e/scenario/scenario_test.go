@@ -28,7 +28,9 @@ func TestWholeLoop(t *testing.T) {
 		{"unlabeled namespace is untouched", sc.unlabeledUntouched},
 		{"strict namespace denies what cannot be pinned", sc.strictDenies},
 		{"enabled namespace admits what cannot be pinned", sc.enabledAdmits},
+		{"helm upgrade keeps the caBundle and pinning", sc.helmUpgradeKeepsPinning},
 		{"manager stopped: enabled admits unpinned, strict denies", sc.managerStopped},
+		{"helm uninstall: webhooks go, Pods keep their digests", sc.uninstallKeepsDigests},
 	}
 	for _, step := range steps {
 		if !t.Run(step.name, step.run) {

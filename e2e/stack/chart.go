@@ -23,10 +23,30 @@ func (s *Stack) installChart(ctx context.Context) error {
 		return err
 	}
 	s.Manager = &Manager{WebhookAddr: addr}
-	_, err = s.helm(ctx, "install", Release, "charts/imagepin", "--namespace", Namespace, "--create-namespace",
-		"--set", "webhook.url=https://"+addr,
+	_, err = s.helm(ctx, append([]string{"install", Release, "charts/imagepin", "--namespace", Namespace, "--create-namespace"},
+		s.chartValues()...)...)
+	return err
+}
+
+// chartValues are the --set arguments of the release.
+func (s *Stack) chartValues() []string {
+	return []string{
+		"--set", "webhook.url=https://" + s.Manager.WebhookAddr,
 		"--set", "replicaCount=0",
-		"--set", "podDisruptionBudget.enabled=false")
+		"--set", "podDisruptionBudget.enabled=false",
+	}
+}
+
+// HelmUpgrade upgrades the release to the chart of the checkout, with the
+// same values, as the README's Operations section says.
+func (s *Stack) HelmUpgrade(ctx context.Context) error {
+	_, err := s.helm(ctx, append([]string{"upgrade", Release, "charts/imagepin", "--namespace", Namespace}, s.chartValues()...)...)
+	return err
+}
+
+// HelmUninstall uninstalls the release.
+func (s *Stack) HelmUninstall(ctx context.Context) error {
+	_, err := s.helm(ctx, "uninstall", Release, "--namespace", Namespace)
 	return err
 }
 
