@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"k8s.io/apimachinery/pkg/util/wait"
 
@@ -36,7 +35,7 @@ func (sc *scenario) assertGitRecords(t *testing.T, tag, why string) {
 	}
 	wantLines := []string{"  tag: " + tag + " ", "  ref: " + sc.Pinned(tag) + " "}
 	var file, head string
-	err := wait.PollUntilContextTimeout(t.Context(), 250*time.Millisecond, stack.StepTimeout, true, func(ctx context.Context) (bool, error) {
+	err := wait.PollUntilContextTimeout(t.Context(), pollInterval, stack.StepTimeout, true, func(ctx context.Context) (bool, error) {
 		var err error
 		if file, err = sc.Git.File(ctx, stack.ValuesPath); err != nil {
 			return false, nil

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
@@ -12,6 +13,9 @@ import (
 	"github.com/imagepin/imagepin/e2e/stack"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 )
+
+// pollInterval is how often the scenario's own waits look again.
+const pollInterval = 250 * time.Millisecond
 
 // submitted is the tag the sample Deployment's template names: the
 // webhook replaces it in every Pod.

@@ -12,11 +12,15 @@ import (
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 )
 
-// helmUpgradeKeepsPinning upgrades the release as the README says: the
-// chart renders no caBundle in self-signed mode, so the upgrade must keep
-// the one the manager wrote, and Pods stay pinned.
+// helmUpgradeKeepsPinning upgrades as the README says, the CRD with
+// kubectl (Helm does not upgrade CRDs) and then the release: the chart
+// renders no caBundle in self-signed mode, so the upgrade must keep the one
+// the manager wrote, and Pods stay pinned.
 func (sc *scenario) helmUpgradeKeepsPinning(t *testing.T) {
 	before := sc.caBundles(t)
+	if _, err := sc.Kubectl(t.Context(), "apply", "-f", "charts/imagepin/crds"); err != nil {
+		t.Fatal(err)
+	}
 	if err := sc.HelmUpgrade(t.Context()); err != nil {
 		t.Fatal(err)
 	}

@@ -28,6 +28,7 @@ func TestWholeLoop(t *testing.T) {
 		{"unlabeled namespace is untouched", sc.unlabeledUntouched},
 		{"strict namespace denies what cannot be pinned", sc.strictDenies},
 		{"enabled namespace admits what cannot be pinned", sc.enabledAdmits},
+		{"wrong registry password: Ready=False AuthenticationFailed and an event", sc.wrongRegistryPassword},
 		{"helm upgrade keeps the caBundle and pinning", sc.helmUpgradeKeepsPinning},
 		{"manager stopped: enabled admits unpinned, strict denies", sc.managerStopped},
 		{"helm uninstall: webhooks go, Pods keep their digests", sc.uninstallKeepsDigests},

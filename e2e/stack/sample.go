@@ -42,21 +42,35 @@ func NewNamespace(name, pinning string) *corev1.Namespace {
 // Secrets returns the registry and Git credentials and the registry CA as
 // Secrets of namespace ns.
 func (s *Stack) Secrets(ns string) ([]client.Object, error) {
-	auth := base64.StdEncoding.EncodeToString([]byte(RegistryUser + ":" + RegistryPassword))
+	pull, err := s.PullSecret(ns, PullSecret, RegistryPassword)
+	if err != nil {
+		return nil, err
+	}
+	return []client.Object{pull,
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: CASecret},
+			Data: map[string][]byte{"ca.crt": s.Registry.CAPEM}},
+		GitCredentials(ns, GitSecret, GitPassword),
+	}, nil
+}
+
+// PullSecret returns a kubernetes.io/dockerconfigjson Secret for the
+// registry with RegistryUser and password.
+func (s *Stack) PullSecret(ns, name, password string) (*corev1.Secret, error) {
+	auth := base64.StdEncoding.EncodeToString([]byte(RegistryUser + ":" + password))
 	dockerConfig, err := json.Marshal(map[string]any{"auths": map[string]any{
-		s.Registry.Host: map[string]string{"username": RegistryUser, "password": RegistryPassword, "auth": auth},
+		s.Registry.Host: map[string]string{"username": RegistryUser, "password": password, "auth": auth},
 	}})
 	if err != nil {
 		return nil, fmt.Errorf("docker config: %w", err)
 	}
-	meta := func(name string) metav1.ObjectMeta { return metav1.ObjectMeta{Namespace: ns, Name: name} }
-	return []client.Object{
-		&corev1.Secret{ObjectMeta: meta(PullSecret), Type: corev1.SecretTypeDockerConfigJson,
-			Data: map[string][]byte{corev1.DockerConfigJsonKey: dockerConfig}},
-		&corev1.Secret{ObjectMeta: meta(CASecret), Data: map[string][]byte{"ca.crt": s.Registry.CAPEM}},
-		&corev1.Secret{ObjectMeta: meta(GitSecret), Type: corev1.SecretTypeBasicAuth,
-			StringData: map[string]string{"username": GitUser, "password": GitPassword}},
-	}, nil
+	return &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}, Type: corev1.SecretTypeDockerConfigJson,
+		Data: map[string][]byte{corev1.DockerConfigJsonKey: dockerConfig}}, nil
+}
+
+// GitCredentials returns a Secret with GitUser and password for write-back.
+func GitCredentials(ns, name, password string) *corev1.Secret {
+	return &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}, Type: corev1.SecretTypeBasicAuth,
+		StringData: map[string]string{"username": GitUser, "password": password}}
 }
 
 // Policy returns the sample ImagePolicy in namespace ns: the newest 1.x tag
