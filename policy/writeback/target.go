@@ -43,9 +43,11 @@ func targetOf(p *v1alpha1.ImagePolicy) (target, bool) {
 	return t, true
 }
 
-// key is the target's workqueue key and index value.
+// key is the target's workqueue key and index value. It holds the URL
+// without a password, because controller-runtime logs keys; a cycle takes
+// the URL itself from a policy's spec.
 func (t target) key() string {
-	b, _ := json.Marshal([]string{t.URL, t.Branch, t.Secret})
+	b, _ := json.Marshal([]string{t.redactedURL(), t.Branch, t.Secret})
 	return string(b)
 }
 
