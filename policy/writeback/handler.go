@@ -51,8 +51,8 @@ func (d debounced) Generic(_ context.Context, e event.TypedGenericEvent[client.O
 
 func (d debounced) add(obj client.Object, q queue) {
 	p, ok := obj.(*v1alpha1.ImagePolicy)
-	if !ok {
-		return
+	if !ok || p.Status.Current == nil {
+		return // nothing to write yet
 	}
 	if t, ok := targetOf(p); ok {
 		q.AddAfter(reconcile.Request{NamespacedName: types.NamespacedName{Name: t.key()}}, d.delay)

@@ -39,7 +39,7 @@ func startWriteBack(t *testing.T, ns string, more ...setup) *controller {
 	c := &controller{registry: prometheus.NewRegistry()}
 	r, err := writeback.New(writeback.Options{
 		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Events: mgr.GetEventRecorder("imagepin-writeback"),
-		Registerer: c.registry, CacheDir: t.TempDir(), Debounce: 500 * time.Millisecond, Resync: -1, Timeout: 20 * time.Second,
+		Registerer: c.registry, CacheDir: t.TempDir(), Debounce: time.Second, Resync: -1, Timeout: 20 * time.Second,
 	})
 	if err != nil {
 		t.Fatal(err)
