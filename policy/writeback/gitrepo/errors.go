@@ -1,7 +1,10 @@
 package gitrepo
 
 import (
+	"context"
 	"errors"
+	"net"
+	"net/url"
 	"strings"
 
 	git "github.com/go-git/go-git/v5"
@@ -48,6 +51,32 @@ func isAuthError(err error) bool {
 		// golang.org/x/crypto/ssh has no typed error for refused keys.
 		strings.Contains(err.Error(), "ssh: unable to authenticate")
 }
+
+// damaged reports whether err may come from a damaged clone: it is not
+// the server's answer, a network failure, a cancellation or Edit's error.
+func damaged(err error) bool {
+	var edit *editError
+	for _, known := range []error{ErrAuthentication, ErrNotFound, ErrPushRejected, ErrInvalidCredentials,
+		context.Canceled, context.DeadlineExceeded} {
+		if errors.Is(err, known) {
+			return false
+		}
+	}
+	return !errors.As(err, &edit) && !network(err)
+}
+
+// network reports whether err is a failure to talk to the server.
+func network(err error) bool {
+	var urlErr *url.Error
+	var netErr net.Error
+	return errors.As(err, &urlErr) || errors.As(err, &netErr)
+}
+
+// editError is an error of Request.Edit.
+type editError struct{ err error }
+
+func (e *editError) Error() string { return e.err.Error() }
+func (e *editError) Unwrap() error { return e.err }
 
 // join returns an error that is both kind and err, reading as err.
 func join(kind, err error) error {

@@ -76,6 +76,19 @@ func (w *Writer) Write(ctx context.Context, req Request) (Result, error) {
 	}
 	dir := w.cacheDir(req.Target)
 	defer w.lock(dir)()
+	res, err := w.write(ctx, dir, req)
+	if err != nil && damaged(err) {
+		// An error that is neither the server's answer nor the network's
+		// nor Edit's comes from the clone itself (a crash or a full disk
+		// left it damaged): make it again.
+		if rerr := os.RemoveAll(dir); rerr == nil {
+			res, err = w.write(ctx, dir, req)
+		}
+	}
+	return res, err
+}
+
+func (w *Writer) write(ctx context.Context, dir string, req Request) (Result, error) {
 	repo, err := open(dir, req.URL)
 	if err != nil {
 		return Result{}, err
@@ -100,8 +113,11 @@ func (w *Writer) Write(ctx context.Context, req Request) (Result, error) {
 // attempt.
 func (w *Writer) attempt(ctx context.Context, repo *git.Repository, req Request, head plumbing.Hash) (Result, plumbing.Hash, error) {
 	change, err := edit(repo, req, head)
-	if err != nil || len(change.Files) == 0 {
-		return Result{Commit: head.String()}, plumbing.ZeroHash, err
+	if err != nil {
+		return Result{}, plumbing.ZeroHash, err
+	}
+	if len(change.Files) == 0 {
+		return Result{Commit: head.String()}, plumbing.ZeroHash, nil
 	}
 	hash, err := commit(repo, head, change, w.opts.Now())
 	if err != nil {
@@ -131,6 +147,9 @@ func (w *Writer) refused(ctx context.Context, repo *git.Repository, t Target, he
 	case now == hash: // the push went through; its answer was lost
 		w.metrics.pushes.WithLabelValues(pushSucceeded).Inc()
 		return Result{Commit: hash.String(), Pushed: true}, plumbing.ZeroHash, nil
+	case now == head && network(err):
+		w.metrics.pushes.WithLabelValues(pushFailed).Inc()
+		return Result{}, plumbing.ZeroHash, err
 	case now == head: // the branch did not move: the server refused the update itself
 		w.metrics.pushes.WithLabelValues(pushRejected).Inc()
 		return Result{}, plumbing.ZeroHash, join(ErrPushRejected, err)
@@ -156,7 +175,7 @@ func edit(repo *git.Repository, req Request, head plumbing.Hash) (Change, error)
 	}
 	change, err := req.Edit(files)
 	if err != nil {
-		return Change{}, err
+		return Change{}, &editError{err: err}
 	}
 	return onlyChanged(change, files)
 }
