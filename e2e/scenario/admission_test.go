@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -38,10 +39,12 @@ func (sc *scenario) strictDenies(t *testing.T) {
 	}
 	// No policy governs the image here: the webhook resolves the tag in the
 	// registry with the Pod's pull secret and the registry's CA.
-	pod := sc.createPod(t, strict, "resolvable", sc.Image+":"+submitted)
+	image := sc.Image + ":" + submitted
+	pod := sc.createPod(t, strict, "resolvable", image)
 	if got, want := pod.Spec.Containers[0].Image, sc.Pinned(submitted); got != want {
 		t.Errorf("Pod in a strict namespace runs %s, want %s resolved in the registry", got, want)
 	}
+	sc.assertWarning(t, fmt.Sprintf("imagepin: container %q: image %q pinned to %q (tag resolved in the registry)", "app", image, sc.Pinned(submitted)))
 	missing := sc.Registry.Repo("demo/missing") + ":1.0.0"
 	err = sc.Client.Create(t.Context(), newPod(strict, "unresolvable", missing))
 	if err == nil || !strings.Contains(err.Error(), "denied the request") || !strings.Contains(err.Error(), missing) {
@@ -53,6 +56,7 @@ func (sc *scenario) enabledAdmits(t *testing.T) {
 	missing := sc.Registry.Repo("demo/missing") + ":1.0.0"
 	pod := sc.createPod(t, stack.SampleNamespace, "unresolvable", missing)
 	assertUnpinned(t, pod, missing)
+	sc.assertWarning(t, fmt.Sprintf("imagepin: left unpinned: container %q: image %q: ", "app", missing))
 }
 
 // managerStopped stops the manager: the API server cannot reach the
@@ -86,9 +90,24 @@ func (sc *scenario) assertChartRBACSufficed(t *testing.T) {
 	}
 }
 
-// createPod creates a Pod with one container and fails t when it is denied.
+// assertWarning checks that the API server answered the last createPod
+// with a warning that starts with prefix.
+func (sc *scenario) assertWarning(t *testing.T, prefix string) {
+	t.Helper()
+	warnings := sc.Warnings.Take()
+	for _, w := range warnings {
+		if strings.HasPrefix(w, prefix) {
+			return
+		}
+	}
+	t.Errorf("warnings %q, want one that starts with %q", warnings, prefix)
+}
+
+// createPod creates a Pod with one container and fails t when it is
+// denied; the warnings recorded since are the answer's.
 func (sc *scenario) createPod(t *testing.T, ns, name, image string) *corev1.Pod {
 	t.Helper()
+	sc.Warnings.Take()
 	pod := newPod(ns, name, image)
 	if err := sc.Client.Create(t.Context(), pod); err != nil {
 		t.Fatalf("create Pod %s/%s with %s: %v", ns, name, image, err)

@@ -46,6 +46,31 @@ func (sc *scenario) wrongRegistryPassword(t *testing.T) {
 	sc.waitWarning(t, p.Name, v1alpha1.ReasonAuthenticationFailed)
 }
 
+// wrongGitPassword checks the README's troubleshooting of write-back: a
+// policy whose Git credentials are refused has WrittenBack=False with
+// reason AuthenticationFailed and a Warning event, while it pins as usual.
+func (sc *scenario) wrongGitPassword(t *testing.T) {
+	if !gitWriteBackWired {
+		return
+	}
+	ctx := t.Context()
+	wrong := stack.GitCredentials(failures, "wrong-git-creds", "not-the-password")
+	p := sc.Policy(failures, "wrong-git-password")
+	p.Spec.WriteBack.Git.SecretRef.Name = wrong.Name
+	if err := sc.Create(ctx, wrong, p); err != nil {
+		t.Fatal(err)
+	}
+	_, err := sc.WaitPolicy(ctx, client.ObjectKeyFromObject(p), "Ready=True, WrittenBack=False AuthenticationFailed", func(p *v1alpha1.ImagePolicy) bool {
+		c := meta.FindStatusCondition(p.Status.Conditions, v1alpha1.ConditionWrittenBack)
+		return meta.IsStatusConditionTrue(p.Status.Conditions, v1alpha1.ConditionReady) &&
+			c != nil && c.Status == metav1.ConditionFalse && c.Reason == v1alpha1.ReasonAuthenticationFailed
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.waitWarning(t, p.Name, v1alpha1.ReasonAuthenticationFailed)
+}
+
 // waitWarning waits for a Warning event with reason about the policy name
 // of namespace failures.
 func (sc *scenario) waitWarning(t *testing.T, name, reason string) {

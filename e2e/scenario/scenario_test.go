@@ -29,6 +29,7 @@ func TestWholeLoop(t *testing.T) {
 		{"strict namespace denies what cannot be pinned", sc.strictDenies},
 		{"enabled namespace admits what cannot be pinned", sc.enabledAdmits},
 		{"wrong registry password: Ready=False AuthenticationFailed and an event", sc.wrongRegistryPassword},
+		{"wrong Git password: WrittenBack=False AuthenticationFailed and an event", sc.wrongGitPassword},
 		{"helm upgrade keeps the caBundle and pinning", sc.helmUpgradeKeepsPinning},
 		{"manager stopped: enabled admits unpinned, strict denies", sc.managerStopped},
 		{"helm uninstall: webhooks go, Pods keep their digests", sc.uninstallKeepsDigests},

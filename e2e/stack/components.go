@@ -9,6 +9,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/imagepin/imagepin/e2e/controlplane"
@@ -41,7 +42,10 @@ func (s *Stack) startControlPlane(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if s.Client, err = client.New(cp.Config, client.Options{Scheme: scheme}); err != nil {
+	cfg := rest.CopyConfig(cp.Config)
+	s.Warnings = &Warnings{}
+	cfg.WarningHandler = s.Warnings
+	if s.Client, err = client.New(cfg, client.Options{Scheme: scheme}); err != nil {
 		return fmt.Errorf("client: %w", err)
 	}
 	return nil

@@ -60,6 +60,8 @@ type Stack struct {
 	Kubeconfig string
 	// Client is an administrator's client that knows imagepin's types.
 	Client client.Client
+	// Warnings are the warnings the API server sent Client.
+	Warnings *Warnings
 	// Registry is the Distribution registry (htpasswd and TLS).
 	Registry *registry.Registry
 	// Image is the seeded repository with its registry, "127.0.0.1:PORT/demo/podinfo".

@@ -13,6 +13,10 @@ import (
 	"github.com/imagepin/imagepin/e2e/controlplane"
 )
 
+// BinaryEnv names an environment variable that points at an imagepin
+// binary to run instead of building one, e.g. a build with extra logging.
+const BinaryEnv = "IMAGEPIN_BINARY"
+
 // Tools are the binaries the stack runs besides the control plane.
 type Tools struct {
 	// Helm is built by hack/helm.sh into the cache.
@@ -20,7 +24,7 @@ type Tools struct {
 	// Kubectl comes with the control-plane binaries.
 	Kubectl string
 	// Imagepin is built by hack/build-image-binary.sh, as the Dockerfile
-	// builds it, into the stack's folder.
+	// builds it, into the stack's folder, unless $IMAGEPIN_BINARY names one.
 	Imagepin string
 }
 
@@ -37,6 +41,9 @@ func buildTools(ctx context.Context, dir string) (Tools, error) {
 		return t, fmt.Errorf("control-plane binaries: %w", err)
 	}
 	t.Kubectl = filepath.Join(assets, "kubectl")
+	if t.Imagepin = os.Getenv(BinaryEnv); t.Imagepin != "" {
+		return t, nil
+	}
 	t.Imagepin = filepath.Join(dir, "imagepin")
 	if _, err := run(ctx, []string{"OUT=" + t.Imagepin, "VERSION=e2e"}, "bash", "hack/build-image-binary.sh"); err != nil {
 		return t, err
