@@ -50,7 +50,7 @@ func (sc *scenario) wrongRegistryPassword(t *testing.T) {
 // policy whose Git credentials are refused has WrittenBack=False with
 // reason AuthenticationFailed and a Warning event, while it pins as usual.
 func (sc *scenario) wrongGitPassword(t *testing.T) {
-	if !gitWriteBackWired {
+	if !stack.WriteBackWired {
 		return
 	}
 	ctx := t.Context()

@@ -19,18 +19,13 @@ const (
 	whyPolicyEdit = "policy edit"
 )
 
-// gitWriteBackWired says whether `imagepin manager` runs Git write-back.
-// Until it does, assertGitRecords checks nothing; the policy already names
-// the repository, so flipping this is all the scenario needs.
-const gitWriteBackWired = false
-
 // assertGitRecords waits until the Git repository's values file names the
 // sample image at tag (by digest), in a commit of imagepin's whose subject
 // says why (whyScan, whyRollback, whyPolicyEdit) and that the
 // policy's status.writeBack records.
 func (sc *scenario) assertGitRecords(t *testing.T, tag, why string) {
 	t.Helper()
-	if !gitWriteBackWired {
+	if !stack.WriteBackWired {
 		return
 	}
 	wantLines := []string{"  tag: " + tag + " ", "  ref: " + sc.Pinned(tag) + " "}

@@ -11,7 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
+	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/imagepin/imagepin/e2e/stack"
@@ -90,8 +92,34 @@ func pushNext(ctx context.Context, s *stack.Stack, out io.Writer) error {
 		fmt.Fprintf(out, "the policy is pinned (spec.pin): status.current stays %s\n", p.Status.Current.Image)
 		return nil
 	}
-	fmt.Fprintf(out, "status.current is now %s; new Pods get it (kubectl -n %s delete pods -l app=%s). Enter pushes %s.\n",
-		p.Status.Current.Image, stack.SampleNamespace, stack.SampleDeployment, nextTag(s))
+	fmt.Fprintf(out, "status.current is now %s; new Pods get it (kubectl -n %s delete pods -l app=%s).\n",
+		p.Status.Current.Image, stack.SampleNamespace, stack.SampleDeployment)
+	if err := printCommit(ctx, s, tag, out); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Enter pushes %s.\n", nextTag(s))
+	return nil
+}
+
+// printCommit waits for the write-back commit that records tag and prints
+// its subject.
+func printCommit(ctx context.Context, s *stack.Stack, tag string, out io.Writer) error {
+	if !stack.WriteBackWired {
+		return nil
+	}
+	err := wait.PollUntilContextTimeout(ctx, 250*time.Millisecond, stack.StepTimeout, true, func(ctx context.Context) (bool, error) {
+		file, err := s.Git.File(ctx, stack.ValuesPath)
+		return err == nil && strings.Contains(file, "tag: "+tag+" "), nil
+	})
+	if err != nil {
+		return fmt.Errorf("no commit with %s in %s: %w", tag, stack.ValuesPath, err)
+	}
+	log, err := s.Git.Log(ctx)
+	if err != nil {
+		return err
+	}
+	subject, _, _ := strings.Cut(log[0].Message, "\n")
+	fmt.Fprintf(out, "git: %.10s %s\n", log[0].Hash, subject)
 	return nil
 }
 

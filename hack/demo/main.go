@@ -21,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/imagepin/imagepin/e2e/stack"
@@ -88,6 +89,23 @@ func applySample(ctx context.Context, s *stack.Stack, out io.Writer) error {
 	if err := s.Create(ctx, dep); err != nil {
 		return err
 	}
-	_, err = s.WaitPods(ctx, ns, dep.Spec.Selector.MatchLabels, 2)
+	if _, err = s.WaitPods(ctx, ns, dep.Spec.Selector.MatchLabels, 2); err != nil {
+		return err
+	}
+	return waitWriteBack(ctx, s, key, out)
+}
+
+// waitWriteBack waits until write-back has run for the policy's current
+// image: the report then shows its commit, or the WrittenBack condition
+// says why there is none.
+func waitWriteBack(ctx context.Context, s *stack.Stack, key client.ObjectKey, out io.Writer) error {
+	if !stack.WriteBackWired {
+		return nil
+	}
+	fmt.Fprintln(out, "waiting for the write-back commit ...")
+	_, err := s.WaitPolicy(ctx, key, "WrittenBack for status.current", func(p *v1alpha1.ImagePolicy) bool {
+		c := meta.FindStatusCondition(p.Status.Conditions, v1alpha1.ConditionWrittenBack)
+		return c != nil && c.ObservedGeneration == p.Generation
+	})
 	return err
 }
