@@ -86,7 +86,11 @@ func (s *Stack) startManager(ctx context.Context) error {
 		"--scan-share-window=1s",
 		"--zap-log-level=debug",
 	}
-	return m.Start(ctx)
+	if err := m.Start(ctx); err != nil {
+		return err
+	}
+	s.WriteBack, err = m.runsWriteBack(ctx)
+	return err
 }
 
 // impersonatingKubeconfig writes a copy of the administrator's kubeconfig

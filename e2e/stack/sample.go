@@ -29,12 +29,6 @@ const (
 	GitSecret  = "git-creds"   // username and password of the Git server
 )
 
-// WriteBackWired says whether `imagepin manager` runs Git write-back. Until
-// it does, the scenario's Git assertions check nothing and the demo does
-// not wait for a commit; the sample policy already names the repository,
-// so flipping this is all they need.
-const WriteBackWired = false
-
 // NewNamespace returns a namespace with the imagepin.dev/pinning label set
 // to pinning, or without the label when pinning is empty.
 func NewNamespace(name, pinning string) *corev1.Namespace {

@@ -104,7 +104,7 @@ func pushNext(ctx context.Context, s *stack.Stack, out io.Writer) error {
 // printCommit waits for the write-back commit that records tag and prints
 // its subject.
 func printCommit(ctx context.Context, s *stack.Stack, tag string, out io.Writer) error {
-	if !stack.WriteBackWired {
+	if !s.WriteBack {
 		return nil
 	}
 	err := wait.PollUntilContextTimeout(ctx, 250*time.Millisecond, stack.StepTimeout, true, func(ctx context.Context) (bool, error) {

@@ -99,7 +99,7 @@ func applySample(ctx context.Context, s *stack.Stack, out io.Writer) error {
 // image: the report then shows its commit, or the WrittenBack condition
 // says why there is none.
 func waitWriteBack(ctx context.Context, s *stack.Stack, key client.ObjectKey, out io.Writer) error {
-	if !stack.WriteBackWired {
+	if !s.WriteBack {
 		return nil
 	}
 	fmt.Fprintln(out, "waiting for the write-back commit ...")
