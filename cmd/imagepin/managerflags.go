@@ -10,6 +10,7 @@ import (
 
 	"github.com/imagepin/imagepin/certs"
 	"github.com/imagepin/imagepin/policy/scanner"
+	"github.com/imagepin/imagepin/policy/writeback"
 	"github.com/imagepin/imagepin/webhook"
 )
 
@@ -39,6 +40,11 @@ type managerOptions struct {
 	scanShareWindow time.Duration
 	registryQPS     float64
 	registryBurst   int
+
+	gitCacheDir       string
+	writeBackDebounce time.Duration
+	writeBackResync   time.Duration
+	writeBackTimeout  time.Duration
 
 	resolveTimeout     time.Duration
 	resolveConcurrency int
@@ -75,6 +81,11 @@ func (o *managerOptions) bindFlags(cmd *cobra.Command) {
 		"how long a tag listing or digest is shared between policies that watch the same repository with the same credentials")
 	f.Float64Var(&o.registryQPS, "registry-qps", 50, "registry requests per second allowed per registry host")
 	f.IntVar(&o.registryBurst, "registry-burst", 100, "registry requests allowed above --registry-qps in a burst")
+
+	f.StringVar(&o.gitCacheDir, "git-cache-dir", "", "where Git write-back keeps its clones; a temp dir when empty")
+	f.DurationVar(&o.writeBackDebounce, "writeback-debounce", writeback.DefaultDebounce, "how long a policy change waits for others of its repository, so that they make one commit")
+	f.DurationVar(&o.writeBackResync, "writeback-resync", writeback.DefaultResync, "how often each repository is checked again without a change; negative disables")
+	f.DurationVar(&o.writeBackTimeout, "writeback-timeout", writeback.DefaultTimeout, "time limit of one write-back (fetch, commit, pushes and retries)")
 
 	f.DurationVar(&o.resolveTimeout, "webhook-resolve-timeout", webhook.DefaultResolveTimeout,
 		"registry time budget of one Pod admission; keep it well below the webhook's timeoutSeconds")

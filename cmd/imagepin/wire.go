@@ -17,6 +17,7 @@ import (
 	"github.com/imagepin/imagepin/certs"
 	"github.com/imagepin/imagepin/policy/scanner"
 	"github.com/imagepin/imagepin/policy/validation"
+	"github.com/imagepin/imagepin/policy/writeback"
 	"github.com/imagepin/imagepin/resolver"
 	"github.com/imagepin/imagepin/webhook"
 )
@@ -36,6 +37,27 @@ func (o *managerOptions) addScanner(mgr ctrl.Manager, res *resolver.Resolver) er
 		return fmt.Errorf("scanner: %w", err)
 	}
 	return sc.SetupWithManager(mgr)
+}
+
+// addWriteBack adds Git write-back, a controller of its own (on the leader)
+// so that a Git failure never holds up scanning or the webhook.
+func (o *managerOptions) addWriteBack(ctx context.Context, mgr ctrl.Manager) error {
+	dir := o.gitCacheDir
+	if dir == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "imagepin-git-"); err != nil {
+			return fmt.Errorf("--git-cache-dir: %w", err)
+		}
+	}
+	wb, err := writeback.New(writeback.Options{
+		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(),
+		Events: mgr.GetEventRecorder("imagepin-writeback"), Registerer: metrics.Registry,
+		CacheDir: dir, Debounce: o.writeBackDebounce, Resync: o.writeBackResync, Timeout: o.writeBackTimeout,
+	})
+	if err != nil {
+		return fmt.Errorf("write-back: %w", err)
+	}
+	return wb.SetupWithManager(ctx, mgr)
 }
 
 // addWebhooks registers Pod pinning and ImagePolicy validation on the

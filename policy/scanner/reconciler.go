@@ -128,7 +128,10 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	}
 	before := p.DeepCopy()
 	requeue := r.reconcile(ctx, &p, now)
-	if err := r.opts.Client.Status().Patch(ctx, &p, client.MergeFrom(before)); err != nil {
+	// A merge patch replaces the whole conditions list: the optimistic lock
+	// keeps it from dropping a condition another controller (write-back)
+	// wrote since our copy was read. On conflict the request is retried.
+	if err := r.opts.Client.Status().Patch(ctx, &p, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil {
 		return ctrl.Result{}, fmt.Errorf("update status of %s: %w", req, err)
 	}
 	r.metrics.setReady(req.NamespacedName, readyStatus(&p))
