@@ -50,10 +50,6 @@ func (sc *scenario) wrongRegistryPassword(t *testing.T) {
 // policy whose Git credentials are refused has WrittenBack=False with
 // reason AuthenticationFailed and a Warning event, while it pins as usual.
 func (sc *scenario) wrongGitPassword(t *testing.T) {
-	if !sc.WriteBack {
-		t.Log("imagepin manager does not run Git write-back (no imagepin_writeback_commits_total in its /metrics): nothing to check in Git")
-		return
-	}
 	ctx := t.Context()
 	wrong := stack.GitCredentials(failures, "wrong-git-creds", "not-the-password")
 	p := sc.Policy(failures, "wrong-git-password")

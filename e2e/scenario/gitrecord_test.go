@@ -25,10 +25,6 @@ const (
 // policy's status.writeBack records.
 func (sc *scenario) assertGitRecords(t *testing.T, tag, why string) {
 	t.Helper()
-	if !sc.WriteBack {
-		t.Log("imagepin manager does not run Git write-back (no imagepin_writeback_commits_total in its /metrics): nothing to check in Git")
-		return
-	}
 	wantLines := []string{"  tag: " + tag + " ", "  ref: " + sc.Pinned(tag) + " "}
 	var file, head string
 	err := wait.PollUntilContextTimeout(t.Context(), pollInterval, stack.StepTimeout, true, func(ctx context.Context) (bool, error) {

@@ -82,15 +82,14 @@ func (s *Stack) startManager(ctx context.Context) error {
 		"--webhook-pull-secrets=true",
 		"--webhook-registry-ca-file=" + s.RegistryCAFile(),
 		// Scans every 2 s should see a pushed tag at once, not reuse a
-		// listing for the default 30 s.
+		// listing for the default 30 s, and Git should record it soon after,
+		// not after the default 10 s.
 		"--scan-share-window=1s",
+		"--writeback-debounce=1s",
+		"--git-cache-dir=" + filepath.Join(s.Dir, "git-cache"),
 		"--zap-log-level=debug",
 	}
-	if err := m.Start(ctx); err != nil {
-		return err
-	}
-	s.WriteBack, err = m.runsWriteBack(ctx)
-	return err
+	return m.Start(ctx)
 }
 
 // impersonatingKubeconfig writes a copy of the administrator's kubeconfig

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -144,29 +143,6 @@ func (m *Manager) Stop() error {
 		return fmt.Errorf("imagepin manager exited with %w after SIGTERM\n%s", err, m.LogTail())
 	}
 	return nil
-}
-
-// writeBackMetric is a metric that the manager serves once it runs Git
-// write-back, with a zero value from the start.
-const writeBackMetric = "imagepin_writeback_commits_total"
-
-// runsWriteBack reports whether the manager runs Git write-back, from its
-// /metrics: the binary under test decides, not a flag of the stack.
-func (m *Manager) runsWriteBack(ctx context.Context) (bool, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+m.MetricsAddr+"/metrics", nil)
-	if err != nil {
-		return false, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return false, fmt.Errorf("manager metrics: %w", err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		return false, fmt.Errorf("manager metrics: %s: %v", resp.Status, err)
-	}
-	return bytes.Contains(body, []byte(writeBackMetric)), nil
 }
 
 // LogTail returns the last lines of the manager's log, for error messages.

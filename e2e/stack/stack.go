@@ -72,10 +72,6 @@ type Stack struct {
 	Git *gitserver.Server
 	// Manager is the `imagepin manager` process.
 	Manager *Manager
-	// WriteBack says whether the manager runs Git write-back (it serves the
-	// imagepin_writeback_commits_total metric). Until `imagepin manager`
-	// wires policy/writeback, the Git repository only holds its seed commit.
-	WriteBack bool
 	// Tools are the helm, kubectl and imagepin binaries.
 	Tools Tools
 

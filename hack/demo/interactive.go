@@ -104,9 +104,6 @@ func pushNext(ctx context.Context, s *stack.Stack, out io.Writer) error {
 // printCommit waits for the write-back commit that records tag and prints
 // its subject.
 func printCommit(ctx context.Context, s *stack.Stack, tag string, out io.Writer) error {
-	if !s.WriteBack {
-		return nil
-	}
 	err := wait.PollUntilContextTimeout(ctx, 250*time.Millisecond, stack.StepTimeout, true, func(ctx context.Context) (bool, error) {
 		file, err := s.Git.File(ctx, stack.ValuesPath)
 		return err == nil && strings.Contains(file, "tag: "+tag+" "), nil

@@ -99,9 +99,6 @@ func applySample(ctx context.Context, s *stack.Stack, out io.Writer) error {
 // image: the report then shows its commit, or the WrittenBack condition
 // says why there is none.
 func waitWriteBack(ctx context.Context, s *stack.Stack, key client.ObjectKey, out io.Writer) error {
-	if !s.WriteBack {
-		return nil
-	}
 	fmt.Fprintln(out, "waiting for the write-back commit ...")
 	_, err := s.WaitPolicy(ctx, key, "WrittenBack for status.current", func(p *v1alpha1.ImagePolicy) bool {
 		c := meta.FindStatusCondition(p.Status.Conditions, v1alpha1.ConditionWrittenBack)

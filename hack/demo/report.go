@@ -94,9 +94,6 @@ func gitReport(ctx context.Context, s *stack.Stack, out io.Writer) error {
 		return fmt.Errorf("git log: %w", err)
 	}
 	fmt.Fprintf(out, "\ngit log of %s (%s), newest first:\n", s.Git.URL, s.Git.Branch)
-	if !s.WriteBack {
-		fmt.Fprintln(out, "  (this imagepin manager does not run Git write-back yet: only the seed commit)")
-	}
 	for _, c := range log {
 		subject, _, _ := strings.Cut(c.Message, "\n")
 		fmt.Fprintf(out, "  %.10s  %-40s %s\n", c.Hash, c.Author, subject)
