@@ -44,7 +44,7 @@ test: verify-generate lint ## Everything CI runs: generated-code check, lint, al
 	KUBEBUILDER_ASSETS=$$(hack/controlplane.sh) go test $(GO_TEST_FLAGS) ./...
 
 .PHONY: demo
-demo: ## Run imagepin against a local demo cluster (not yet: see README).
+demo: ## Run imagepin on a local control plane, registry and Git server (Ctrl-C ends it).
 	hack/demo.sh
 
 $(CONTROLLER_GEN):

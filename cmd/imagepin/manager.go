@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -68,6 +70,11 @@ func (o *managerOptions) run(ctx context.Context) error {
 		return err
 	}
 	cfg.QPS, cfg.Burst = o.kubeAPIQPS, o.kubeAPIBurst
+	scratch, err := o.defaultDirs()
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(scratch)
 	scheme, err := newScheme()
 	if err != nil {
 		return err
@@ -102,6 +109,27 @@ func (o *managerOptions) run(ctx context.Context) error {
 		return err
 	}
 	return mgr.Start(ctx)
+}
+
+// defaultDirs points --cert-dir and --git-cache-dir, when not given, into
+// one scratch folder that run removes when the manager stops.
+func (o *managerOptions) defaultDirs() (string, error) {
+	scratch, err := os.MkdirTemp("", "imagepin-")
+	if err != nil {
+		return "", fmt.Errorf("scratch folder: %w", err)
+	}
+	if o.certDir == "" {
+		o.certDir = filepath.Join(scratch, "certs")
+	}
+	if o.gitCacheDir == "" {
+		o.gitCacheDir = filepath.Join(scratch, "git")
+	}
+	for _, d := range []string{o.certDir, o.gitCacheDir} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return scratch, fmt.Errorf("create %s: %w", d, err)
+		}
+	}
+	return scratch, nil
 }
 
 // newManager builds the manager. The webhook server takes its certificate

@@ -42,17 +42,10 @@ func (o *managerOptions) addScanner(mgr ctrl.Manager, res *resolver.Resolver) er
 // addWriteBack adds Git write-back, a controller of its own (on the leader)
 // so that a Git failure never holds up scanning or the webhook.
 func (o *managerOptions) addWriteBack(ctx context.Context, mgr ctrl.Manager) error {
-	dir := o.gitCacheDir
-	if dir == "" {
-		var err error
-		if dir, err = os.MkdirTemp("", "imagepin-git-"); err != nil {
-			return fmt.Errorf("--git-cache-dir: %w", err)
-		}
-	}
 	wb, err := writeback.New(writeback.Options{
 		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(),
 		Events: mgr.GetEventRecorder("imagepin-writeback"), Registerer: metrics.Registry,
-		CacheDir: dir, Debounce: o.writeBackDebounce, Resync: o.writeBackResync, Timeout: o.writeBackTimeout,
+		CacheDir: o.gitCacheDir, Debounce: o.writeBackDebounce, Resync: o.writeBackResync, Timeout: o.writeBackTimeout,
 	})
 	if err != nil {
 		return fmt.Errorf("write-back: %w", err)
@@ -100,14 +93,8 @@ func (o *managerOptions) newCertProvider(cfg *rest.Config) (*certs.Provider, err
 	if err != nil {
 		return nil, err
 	}
-	certDir := o.certDir
-	if certDir == "" {
-		if certDir, err = os.MkdirTemp("", "imagepin-certs-"); err != nil {
-			return nil, fmt.Errorf("cert dir: %w", err)
-		}
-	}
 	p, err := certs.New(mode, cfg,
-		certs.WithCertDir(certDir),
+		certs.WithCertDir(o.certDir),
 		certs.WithNamespace(o.namespace),
 		certs.WithSecretName(o.certSecretName),
 		certs.WithService(o.webhookServiceName),
