@@ -47,20 +47,11 @@ func TestMain(m *testing.M) {
 			panic(err)
 		}
 	}
-	var err error
-	cp, err = controlplane.Start(context.Background(), controlplane.Options{CRDDirs: []string{"charts/imagepin/crds"}})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := 1
-	if cl, err = client.New(cp.Config, client.Options{Scheme: scheme}); err == nil {
-		code = m.Run()
-	}
-	if err := cp.Stop(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-	}
-	os.Exit(code)
+	os.Exit(controlplane.RunTests(m, controlplane.Options{CRDDirs: []string{"charts/imagepin/crds"}}, func(c *controlplane.ControlPlane) (err error) {
+		cp = c
+		cl, err = client.New(cp.Config, client.Options{Scheme: scheme})
+		return err
+	}))
 }
 
 // fixture is a namespace with a Git server, its credentials Secret "git",
