@@ -113,6 +113,41 @@ type ImagePolicySpec struct {
 	// WriteBack records every change of status.current in Git.
 	// +optional
 	WriteBack *WriteBack `json:"writeBack,omitempty"`
+
+	// Rollout says how a change of status.current reaches the workloads
+	// that run the repository. Absent means strategy Restart.
+	// +optional
+	Rollout *Rollout `json:"rollout,omitempty"`
+}
+
+// RolloutStrategy says how a change of status.current reaches workloads.
+// +kubebuilder:validation:Enum=Restart;None
+type RolloutStrategy string
+
+const (
+	// RolloutRestart starts a rollout of every Deployment, StatefulSet and
+	// DaemonSet of the namespace whose Pods use the repository, through its
+	// own update strategy.
+	RolloutRestart RolloutStrategy = "Restart"
+	// RolloutNone leaves running workloads alone: a change reaches a
+	// workload at its next rollout (a GitOps sync, kubectl rollout restart).
+	RolloutNone RolloutStrategy = "None"
+)
+
+// Rollout configures how changes of status.current are rolled out.
+type Rollout struct {
+	// Strategy is Restart (the default) or None.
+	// +optional
+	// +kubebuilder:default=Restart
+	Strategy RolloutStrategy `json:"strategy,omitempty"`
+}
+
+// RolloutStrategyOf returns the strategy of spec, Restart when unset.
+func RolloutStrategyOf(spec *ImagePolicySpec) RolloutStrategy {
+	if spec.Rollout == nil || spec.Rollout.Strategy == "" {
+		return RolloutRestart
+	}
+	return spec.Rollout.Strategy
 }
 
 // Pin is one tag or one digest of the policy's repository.

@@ -39,6 +39,18 @@ type ImagePolicyStatus struct {
 	// +optional
 	WriteBack *WriteBackStatus `json:"writeBack,omitempty"`
 
+	// Rollout describes the last rollout imagepin started for a change of
+	// current (spec.rollout.strategy Restart).
+	// +optional
+	Rollout *RolloutStatus `json:"rollout,omitempty"`
+
+	// LastHandledScanAt is the value of the imagepin.dev/scan-requested-at
+	// annotation that the last scan handled, so that one request is
+	// scanned once.
+	// +optional
+	// +kubebuilder:validation:MaxLength=256
+	LastHandledScanAt string `json:"lastHandledScanAt,omitempty"`
+
 	// Conditions are Ready, Scanned, WrittenBack, Reconciling and Stalled.
 	// +optional
 	// +listType=map
@@ -115,6 +127,45 @@ type ScanRecord struct {
 	// counts for the policy whose scan sent it.
 	// +optional
 	Requests int32 `json:"requests,omitempty"`
+}
+
+// RolloutWorkloadsLimit bounds status.rollout.workloads; Count says how
+// many workloads the rollout touched in all.
+const RolloutWorkloadsLimit = 50
+
+// RolloutStatus describes the rollout started for one value of current.
+type RolloutStatus struct {
+	// Image is the value of current that was rolled out.
+	// +required
+	// +kubebuilder:validation:MaxLength=1024
+	Image string `json:"image"`
+
+	// StartedAt is when imagepin started the rollout.
+	// +optional
+	StartedAt metav1.Time `json:"startedAt,omitempty"`
+
+	// Workloads are the workloads whose Pod template imagepin annotated,
+	// at most RolloutWorkloadsLimit of them.
+	// +optional
+	// +kubebuilder:validation:MaxItems=50
+	Workloads []WorkloadReference `json:"workloads,omitempty"`
+
+	// Count is how many workloads were restarted in all.
+	// +optional
+	Count int32 `json:"count,omitempty"`
+}
+
+// WorkloadReference names a workload in the policy's namespace.
+type WorkloadReference struct {
+	// Kind is Deployment, StatefulSet or DaemonSet.
+	// +required
+	// +kubebuilder:validation:MaxLength=63
+	Kind string `json:"kind"`
+
+	// Name of the workload.
+	// +required
+	// +kubebuilder:validation:MaxLength=253
+	Name string `json:"name"`
 }
 
 // WriteBackStatus describes the last successful Git write-back.
