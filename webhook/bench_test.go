@@ -26,6 +26,7 @@ import (
 
 	"github.com/imagepin/imagepin/e2e/controlplane"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
+	"github.com/imagepin/imagepin/policy/governing"
 	"github.com/imagepin/imagepin/webhook"
 )
 
@@ -191,7 +192,7 @@ func benchCluster(b *testing.B) (*cluster, *webhook.PodHandler) {
 	b.Logf("seeded %d policies in %s", benchPolicies, time.Since(start).Round(time.Second))
 	var h *webhook.PodHandler
 	c.startManager(b, func(ctx context.Context, mgr ctrl.Manager) error {
-		if err := webhook.IndexPolicies(ctx, mgr.GetFieldIndexer()); err != nil {
+		if err := governing.IndexPolicies(ctx, mgr.GetFieldIndexer()); err != nil {
 			return err
 		}
 		var err error

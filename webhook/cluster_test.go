@@ -17,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
@@ -28,8 +29,10 @@ import (
 	"github.com/imagepin/imagepin/e2e/fixtures"
 	"github.com/imagepin/imagepin/e2e/registry"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
+	"github.com/imagepin/imagepin/policy/governing"
 	"github.com/imagepin/imagepin/resolver"
 	"github.com/imagepin/imagepin/webhook"
+	"github.com/imagepin/imagepin/workload"
 )
 
 // cluster is a real kube-apiserver (and kube-controller-manager) that calls
@@ -87,6 +90,7 @@ func (c *cluster) startManager(t testing.TB, register func(context.Context, ctrl
 	var err error
 	c.mgr, err = ctrl.NewManager(c.cp.Config, ctrl.Options{
 		Scheme:                 testScheme(t),
+		Cache:                  cache.Options{ByObject: workload.CacheByObject()},
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
 		WebhookServer: crwebhook.NewServer(crwebhook.Options{
@@ -118,11 +122,14 @@ func (c *cluster) startManager(t testing.TB, register func(context.Context, ctrl
 
 // registerPodWebhook is the wiring `imagepin manager` does.
 func registerPodWebhook(ctx context.Context, mgr ctrl.Manager, registryCA []byte, metrics prometheus.Registerer) error {
-	if err := webhook.IndexPolicies(ctx, mgr.GetFieldIndexer()); err != nil {
+	if err := governing.IndexPolicies(ctx, mgr.GetFieldIndexer()); err != nil {
 		return err
 	}
 	if _, err := mgr.GetCache().GetInformer(ctx, &corev1.Namespace{}); err != nil {
 		return fmt.Errorf("namespace informer: %w", err)
+	}
+	if err := workload.StartInformers(ctx, mgr.GetCache()); err != nil {
+		return err
 	}
 	res, err := resolver.New(resolver.WithRegisterer(metrics))
 	if err != nil {

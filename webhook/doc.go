@@ -7,10 +7,15 @@
 // handler decides, in this order:
 //
 //  1. it already names a digest: left as it is;
-//  2. an ImagePolicy of the Pod's namespace governs its repository and has a
-//     status.current: replaced by status.current.image, found through a field
-//     index of the manager's informer cache (IndexPolicies), so this path
-//     makes no registry and no API call;
+//  2. an ImagePolicy of the Pod's namespace governs its repository (found
+//     through a field index of the manager's informer cache,
+//     governing.IndexPolicies): replaced by the image of the Pod's workload
+//     revision (package revision: the record on its ReplicaSet,
+//     ControllerRevision or Job, else the value of status.current that had
+//     settled when the revision was created), or by status.current for a
+//     bare Pod. This path makes no registry and no API call. A policy with no
+//     current yet (or a current of another repository) cannot pin: strict
+//     namespaces deny, enabled ones go on to 3 with a warning;
 //  3. otherwise its tag is resolved to a digest through the resolver's shared
 //     cache, within a time budget below the webhook timeout, optionally with
 //     the Pod's imagePullSecrets;

@@ -14,6 +14,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
+	"github.com/imagepin/imagepin/policy/governing"
+	"github.com/imagepin/imagepin/workload"
 )
 
 // PodHandler is the mutating admission handler that pins the container
@@ -23,21 +25,23 @@ import (
 //
 // It is safe for concurrent use.
 type PodHandler struct {
-	own      string
-	cache    client.Reader
-	policies PolicyLookup
-	digests  DigestResolver
-	opts     *options
-	metrics  *metrics
+	own       string
+	cache     client.Reader
+	policies  PolicyLookup
+	revisions RevisionLookup
+	digests   DigestResolver
+	opts      *options
+	metrics   *metrics
 }
 
 var _ admission.Handler = (*PodHandler)(nil)
 
 // NewPodHandler returns a handler that never touches Pods of namespace
 // (imagepin's own) or of the Kubernetes system namespaces. cache serves
-// Namespaces and ImagePolicies from memory (the manager's cache, with
-// IndexPolicies registered); digests resolves the tags that no policy
-// governs.
+// Namespaces, ImagePolicies and revision objects from memory (the
+// manager's cache, with governing.IndexPolicies registered and the
+// informers of workload.StartInformers); digests resolves the tags that no
+// policy governs.
 func NewPodHandler(namespace string, cache client.Reader, digests DigestResolver, opts ...Option) (*PodHandler, error) {
 	if cache == nil || digests == nil {
 		return nil, errors.New("pod handler needs a cache and a digest resolver")
@@ -50,11 +54,14 @@ func NewPodHandler(namespace string, cache client.Reader, digests DigestResolver
 	if err != nil {
 		return nil, fmt.Errorf("register admission metrics: %w", err)
 	}
-	policies := o.policies
-	if policies == nil {
-		policies = NewPolicyLookup(cache)
+	h := &PodHandler{own: namespace, cache: cache, policies: o.policies, revisions: o.revisions, digests: digests, opts: o, metrics: m}
+	if h.policies == nil {
+		h.policies = governing.NewPolicies(cache)
 	}
-	return &PodHandler{own: namespace, cache: cache, policies: policies, digests: digests, opts: o, metrics: m}, nil
+	if h.revisions == nil {
+		h.revisions = workload.NewRevisions(cache)
+	}
+	return h, nil
 }
 
 // Handle implements admission.Handler.
@@ -97,7 +104,7 @@ func (h *PodHandler) handle(ctx context.Context, req admission.Request) (admissi
 	if len(ts) == 0 {
 		return admission.Allowed("no new images"), ResultUnchanged
 	}
-	return h.respond(ctx, req, mode, pod, old, h.decide(ctx, req.Namespace, pod, ts), ts)
+	return h.respond(ctx, req, mode, pod, old, h.decide(ctx, req.Namespace, mode, pod, ts), ts)
 }
 
 // ignored returns why req is admitted without a look at its object, or "".

@@ -29,8 +29,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
+	"github.com/imagepin/imagepin/policy/governing"
 	"github.com/imagepin/imagepin/resolver"
-	"github.com/imagepin/imagepin/webhook"
 )
 
 // own is imagepin's namespace in these tests.
@@ -94,7 +94,7 @@ func (c *indexCapture) IndexField(_ context.Context, obj client.Object, field st
 func fakeCache(t testing.TB, objs ...client.Object) client.Client {
 	t.Helper()
 	var idx indexCapture
-	if err := webhook.IndexPolicies(context.Background(), &idx); err != nil {
+	if err := governing.IndexPolicies(context.Background(), &idx); err != nil {
 		t.Fatal(err)
 	}
 	return fake.NewClientBuilder().WithScheme(testScheme(t)).WithObjects(objs...).

@@ -31,6 +31,7 @@ type options struct {
 	apiReader      client.Reader
 	pullSecrets    bool
 	policies       PolicyLookup
+	revisions      RevisionLookup
 	registryCA     []byte
 }
 
@@ -107,11 +108,20 @@ func WithPullSecrets(enabled bool) Option {
 }
 
 // WithPolicyLookup replaces the lookup of governing ImagePolicies, which by
-// default reads the cache given to NewPodHandler through IndexPolicies'
-// index.
+// default reads the cache given to NewPodHandler through
+// governing.IndexPolicies' index.
 func WithPolicyLookup(p PolicyLookup) Option {
 	return func(o *options) error {
 		o.policies = p
+		return nil
+	}
+}
+
+// WithRevisionLookup replaces the lookup of the revision objects Pods
+// belong to, which by default reads the cache given to NewPodHandler.
+func WithRevisionLookup(r RevisionLookup) Option {
+	return func(o *options) error {
+		o.revisions = r
 		return nil
 	}
 }

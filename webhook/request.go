@@ -7,6 +7,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/json"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+
+	"github.com/imagepin/imagepin/workload"
 )
 
 // ephemeralContainers is the Pod subresource through which ephemeral
@@ -25,10 +27,11 @@ const (
 // fields unknown to this binary survive.
 type podView struct {
 	Metadata struct {
-		Name         string            `json:"name"`
-		GenerateName string            `json:"generateName"`
-		Labels       map[string]string `json:"labels"`
-		Annotations  map[string]string `json:"annotations"`
+		Name            string            `json:"name"`
+		GenerateName    string            `json:"generateName"`
+		Labels          map[string]string `json:"labels"`
+		Annotations     map[string]string `json:"annotations"`
+		OwnerReferences []ownerView       `json:"ownerReferences"`
 	} `json:"metadata"`
 	Spec struct {
 		InitContainers      []containerView               `json:"initContainers"`
@@ -36,6 +39,24 @@ type podView struct {
 		EphemeralContainers []containerView               `json:"ephemeralContainers"`
 		ImagePullSecrets    []corev1.LocalObjectReference `json:"imagePullSecrets"`
 	} `json:"spec"`
+}
+
+// ownerView is the part of an owner reference the handler reads.
+type ownerView struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Name       string `json:"name"`
+	Controller *bool  `json:"controller"`
+}
+
+// controller returns the Pod's controlling owner, or a zero Owner.
+func (p *podView) controller() workload.Owner {
+	for _, o := range p.Metadata.OwnerReferences {
+		if o.Controller != nil && *o.Controller {
+			return workload.Owner{APIVersion: o.APIVersion, Kind: o.Kind, Name: o.Name}
+		}
+	}
+	return workload.Owner{}
 }
 
 // containerView is the part of a container the handler reads.

@@ -36,15 +36,19 @@ type outcome struct {
 	source source
 	image  string // the pinned image, for fromPolicy and fromRegistry
 	policy string // the governing ImagePolicy, for fromPolicy
+	via    string // the revision whose image was kept, when not current
+	note   string // a warning that goes with the outcome
 	err    error  // for failed
 }
 
 // decide returns the outcome of every distinct image of ts. Digests,
 // invalid references and governed images are decided from memory; the rest
 // go to the registry together, concurrently and within the time budget.
-func (h *PodHandler) decide(ctx context.Context, namespace string, pod *podView, ts []target) map[string]outcome {
+func (h *PodHandler) decide(ctx context.Context, namespace, mode string, pod *podView, ts []target) map[string]outcome {
 	out := make(map[string]outcome, len(ts))
 	pending := map[string]name.Tag{}
+	notes := map[string]string{}
+	rev := &podRevision{pod: pod}
 	for _, t := range ts {
 		if _, seen := out[t.image]; seen {
 			continue
@@ -52,20 +56,25 @@ func (h *PodHandler) decide(ctx context.Context, namespace string, pod *podView,
 		if _, seen := pending[t.image]; seen {
 			continue
 		}
-		o, tag, remote := h.local(ctx, namespace, t.image)
+		o, tag, remote := h.local(ctx, namespace, mode, rev, t.image)
 		if remote {
-			pending[t.image] = tag
+			pending[t.image], notes[t.image] = tag, o.note
 			continue
 		}
 		out[t.image] = o
 	}
 	h.resolveAll(ctx, namespace, pod, pending, out)
+	for img, note := range notes {
+		o := out[img]
+		o.note = note
+		out[img] = o
+	}
 	return out
 }
 
 // local decides image without a registry, or returns its tag and true when
-// only the registry can.
-func (h *PodHandler) local(ctx context.Context, namespace, image string) (outcome, name.Tag, bool) {
+// only the registry can (with a note to pass on as a warning).
+func (h *PodHandler) local(ctx context.Context, namespace, mode string, rev *podRevision, image string) (outcome, name.Tag, bool) {
 	if strings.Contains(image, "@") {
 		if _, err := name.NewDigest(image); err != nil {
 			return failure(fmt.Errorf("invalid image reference: %w", err)), name.Tag{}, false
@@ -76,17 +85,15 @@ func (h *PodHandler) local(ctx context.Context, namespace, image string) (outcom
 	if err != nil {
 		return failure(fmt.Errorf("invalid image reference: %w", err)), name.Tag{}, false
 	}
-	pin, ok, err := h.policies.Lookup(ctx, namespace, tag.Context())
+	pol, ok, err := h.policies.Lookup(ctx, namespace, tag.Context())
 	switch {
 	case err != nil:
 		return failure(err), name.Tag{}, false
 	case !ok:
 		return outcome{}, tag, true
 	}
-	if _, err := name.NewDigest(pin.Image); err != nil {
-		return failure(fmt.Errorf("ImagePolicy %s has an invalid status.current.image %q: %w", pin.Policy, pin.Image, err)), name.Tag{}, false
-	}
-	return outcome{source: fromPolicy, image: pin.Image, policy: pin.Policy}, name.Tag{}, false
+	o, remote := h.governed(ctx, namespace, mode, rev, pol)
+	return o, tag, remote
 }
 
 // resolveAll resolves the pending tags into out, at most the configured

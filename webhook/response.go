@@ -19,12 +19,17 @@ type change struct {
 	to     string
 	source source
 	policy string
+	via    string // the revision whose image was kept, when not current
+	note   string // a warning to add
 }
 
 // String is the admission warning that reports the change.
 func (c change) String() string {
 	why := "tag resolved in the registry"
-	if c.source == fromPolicy {
+	switch {
+	case c.source == fromPolicy && c.via != "":
+		why = "ImagePolicy " + c.policy + ", the image of " + c.via
+	case c.source == fromPolicy:
 		why = "ImagePolicy " + c.policy
 	}
 	return fmt.Sprintf("imagepin: container %q: image %q pinned to %q (%s)", c.name, c.image, c.to, why)
@@ -55,6 +60,9 @@ func (h *PodHandler) respond(ctx context.Context, req admission.Request, mode st
 		warnings = append(warnings, oneLine("imagepin: left unpinned: "+p.String()))
 	}
 	for _, c := range changes {
+		if c.note != "" {
+			warnings = append(warnings, oneLine("imagepin: container "+fmt.Sprintf("%q", c.name)+": "+c.note))
+		}
 		warnings = append(warnings, oneLine(c.String()))
 	}
 	if len(changes) == 0 {
@@ -86,10 +94,14 @@ func split(ctx context.Context, ts []target, outcomes map[string]outcome) ([]cha
 		o := outcomes[t.image]
 		switch o.source {
 		case fromPolicy, fromRegistry:
-			changes = append(changes, change{target: t, to: o.image, source: o.source, policy: o.policy})
+			changes = append(changes, change{target: t, to: o.image, source: o.source, policy: o.policy, via: o.via, note: o.note})
 			log.Info("pinning image", "container", t.name, "image", t.image, "pinned", o.image, "policy", o.policy)
 		case failed:
-			problems = append(problems, problem{target: t, err: o.err})
+			err := o.err
+			if o.note != "" {
+				err = fmt.Errorf("%s, and %w", o.note, err)
+			}
+			problems = append(problems, problem{target: t, err: err})
 			log.Info("cannot pin image", "container", t.name, "image", t.image, "error", o.err.Error())
 		default:
 			log.Info("image already pinned", "container", t.name, "image", t.image)

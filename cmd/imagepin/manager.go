@@ -17,6 +17,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
@@ -26,6 +27,7 @@ import (
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/resolver"
 	"github.com/imagepin/imagepin/webhook"
+	"github.com/imagepin/imagepin/workload"
 )
 
 func newManagerCommand() *cobra.Command {
@@ -141,7 +143,10 @@ func (o *managerOptions) newManager(cfg *rest.Config, scheme *runtime.Scheme, pr
 		return nil, fmt.Errorf("--webhook-bind-address: %w", err)
 	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
-		Scheme:                        scheme,
+		Scheme: scheme,
+		// Revision objects are cached stripped: the webhook reads them on
+		// every admission of a workload's Pod, on every replica.
+		Cache:                         cache.Options{ByObject: workload.CacheByObject(), DefaultTransform: cache.TransformStripManagedFields()},
 		Metrics:                       metricsserver.Options{BindAddress: o.metricsBindAddress},
 		HealthProbeBindAddress:        o.probeBindAddress,
 		LeaderElection:                o.leaderElect,

@@ -15,11 +15,13 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/imagepin/imagepin/certs"
+	"github.com/imagepin/imagepin/policy/governing"
 	"github.com/imagepin/imagepin/policy/scanner"
 	"github.com/imagepin/imagepin/policy/validation"
 	"github.com/imagepin/imagepin/policy/writeback"
 	"github.com/imagepin/imagepin/resolver"
 	"github.com/imagepin/imagepin/webhook"
+	"github.com/imagepin/imagepin/workload"
 )
 
 // addScanner adds the ImagePolicy scanner, which runs only on the leader.
@@ -56,8 +58,12 @@ func (o *managerOptions) addWriteBack(ctx context.Context, mgr ctrl.Manager) err
 // addWebhooks registers Pod pinning and ImagePolicy validation on the
 // webhook server, which runs on every replica.
 func (o *managerOptions) addWebhooks(ctx context.Context, mgr ctrl.Manager, scheme *runtime.Scheme, res *resolver.Resolver) error {
-	if err := webhook.IndexPolicies(ctx, mgr.GetFieldIndexer()); err != nil {
+	if err := governing.IndexPolicies(ctx, mgr.GetFieldIndexer()); err != nil {
 		return fmt.Errorf("index policies: %w", err)
+	}
+	// Revisions are read on every admission of a workload's Pod.
+	if err := workload.StartInformers(ctx, mgr.GetCache()); err != nil {
+		return err
 	}
 	// Namespaces are read on every admission: start their informer with the cache.
 	if _, err := mgr.GetCache().GetInformer(ctx, &corev1.Namespace{}); err != nil {
