@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -17,15 +18,14 @@ var systemNamespaces = []string{"kube-system", "kube-public", "kube-node-lease"}
 
 // exempt reports whether Pods of namespace are never touched.
 func (h *PodHandler) exempt(namespace string) bool {
-	if namespace == h.own {
-		return true // imagepin must be able to start without itself
-	}
-	for _, ns := range systemNamespaces {
-		if namespace == ns {
-			return true
-		}
-	}
-	return false
+	return NeverMutated(h.own, namespace)
+}
+
+// NeverMutated reports whether Pods of namespace are never touched,
+// whatever its labels: imagepin's own namespace (own), which must be able
+// to start without imagepin, and the Kubernetes system namespaces.
+func NeverMutated(own, namespace string) bool {
+	return namespace == own || slices.Contains(systemNamespaces, namespace)
 }
 
 // mode returns the namespace's pinning label value when it opts in

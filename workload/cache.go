@@ -4,15 +4,17 @@ import (
 	"context"
 	"fmt"
 
-	appsv1 "k8s.io/api/apps/v1"
-	batchv1 "k8s.io/api/batch/v1"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
 // revisionObjects are the kinds of revision objects, one informer each.
 func revisionObjects() []client.Object {
-	return []client.Object{&appsv1.ReplicaSet{}, &appsv1.ControllerRevision{}, &batchv1.Job{}}
+	out := make([]client.Object, 0, len(Kinds()))
+	for _, k := range Kinds() {
+		out = append(out, NewObject(k))
+	}
+	return out
 }
 
 // CacheByObject returns the cache settings of revision objects: each is

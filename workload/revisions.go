@@ -39,7 +39,7 @@ func NewRevisions(reader client.Reader) *Revisions {
 // created it an instant ago.
 func (r *Revisions) Revision(ctx context.Context, namespace string, key Key) (rev Revision, found bool, err error) {
 	for _, name := range key.Names {
-		obj := newObject(key.Kind)
+		obj := NewObject(key.Kind)
 		if obj == nil {
 			return Revision{}, false, fmt.Errorf("unknown revision kind %q", key.Kind)
 		}
@@ -58,7 +58,11 @@ func (r *Revisions) Revision(ctx context.Context, namespace string, key Key) (re
 	return Revision{}, false, nil
 }
 
-func newObject(k Kind) client.Object {
+// Kinds lists the kinds of revision objects.
+func Kinds() []Kind { return []Kind{ReplicaSet, ControllerRevision, Job} }
+
+// NewObject returns an empty object of kind, or nil for an unknown kind.
+func NewObject(k Kind) client.Object {
 	switch k {
 	case ReplicaSet:
 		return &appsv1.ReplicaSet{}
@@ -68,4 +72,37 @@ func newObject(k Kind) client.Object {
 		return &batchv1.Job{}
 	}
 	return nil
+}
+
+// NewList returns an empty list of kind, or nil for an unknown kind.
+func NewList(k Kind) client.ObjectList {
+	switch k {
+	case ReplicaSet:
+		return &appsv1.ReplicaSetList{}
+	case ControllerRevision:
+		return &appsv1.ControllerRevisionList{}
+	case Job:
+		return &batchv1.JobList{}
+	}
+	return nil
+}
+
+// Items returns the objects of a list made by NewList.
+func Items(list client.ObjectList) []client.Object {
+	var out []client.Object
+	switch l := list.(type) {
+	case *appsv1.ReplicaSetList:
+		for i := range l.Items {
+			out = append(out, &l.Items[i])
+		}
+	case *appsv1.ControllerRevisionList:
+		for i := range l.Items {
+			out = append(out, &l.Items[i])
+		}
+	case *batchv1.JobList:
+		for i := range l.Items {
+			out = append(out, &l.Items[i])
+		}
+	}
+	return out
 }

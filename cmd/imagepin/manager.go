@@ -104,6 +104,9 @@ func (o *managerOptions) run(ctx context.Context) error {
 	if err := o.addWriteBack(ctx, mgr); err != nil {
 		return err
 	}
+	if err := o.addRollouts(ctx, mgr); err != nil {
+		return err
+	}
 	if err := o.addWebhooks(ctx, mgr, scheme, res); err != nil {
 		return err
 	}

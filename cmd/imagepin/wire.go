@@ -16,6 +16,8 @@ import (
 
 	"github.com/imagepin/imagepin/certs"
 	"github.com/imagepin/imagepin/policy/governing"
+	"github.com/imagepin/imagepin/policy/recorder"
+	"github.com/imagepin/imagepin/policy/rollout"
 	"github.com/imagepin/imagepin/policy/scanner"
 	"github.com/imagepin/imagepin/policy/validation"
 	"github.com/imagepin/imagepin/policy/writeback"
@@ -53,6 +55,27 @@ func (o *managerOptions) addWriteBack(ctx context.Context, mgr ctrl.Manager) err
 		return fmt.Errorf("write-back: %w", err)
 	}
 	return wb.SetupWithManager(ctx, mgr)
+}
+
+// addRollouts adds the revision recorder and the rollout controller, which
+// run on the leader.
+func (o *managerOptions) addRollouts(ctx context.Context, mgr ctrl.Manager) error {
+	rec, err := recorder.New(recorder.Options{Client: mgr.GetClient(), Registerer: metrics.Registry})
+	if err != nil {
+		return fmt.Errorf("revision recorder: %w", err)
+	}
+	if err := rec.SetupWithManager(ctx, mgr); err != nil {
+		return err
+	}
+	ro, err := rollout.New(rollout.Options{
+		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(),
+		Events: mgr.GetEventRecorder("imagepin-rollout"), Registerer: metrics.Registry,
+		Exempt: func(ns string) bool { return webhook.NeverMutated(o.namespace, ns) },
+	})
+	if err != nil {
+		return fmt.Errorf("rollout: %w", err)
+	}
+	return ro.SetupWithManager(ctx, mgr)
 }
 
 // addWebhooks registers Pod pinning and ImagePolicy validation on the
