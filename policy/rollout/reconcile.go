@@ -74,13 +74,13 @@ func (c *Controller) rollOut(ctx context.Context, p *v1alpha1.ImagePolicy, now t
 	repo, _ := repositoryOf(p)
 	var errs []error
 	for _, w := range workloads {
-		restarted, err := c.restart(ctx, p, w, repo, now)
+		rolled, err := c.restart(ctx, p, w, repo, now)
 		if err != nil {
 			errs = append(errs, err)
 			c.opts.Events.Eventf(p, w.obj, corev1.EventTypeWarning, ReasonRolloutFailed, "Rollout", "%s %s: %v", w.kind, w.obj.GetName(), err)
 			continue
 		}
-		if restarted {
+		if rolled {
 			st.Count++
 			if len(st.Workloads) < v1alpha1.RolloutWorkloadsLimit {
 				st.Workloads = append(st.Workloads, v1alpha1.WorkloadReference{Kind: w.kind, Name: w.obj.GetName()})
@@ -99,14 +99,19 @@ func (c *Controller) rollOut(ctx context.Context, p *v1alpha1.ImagePolicy, now t
 }
 
 // restart applies w's new rollout value when w is eligible and does not
-// carry it yet; it reports whether it did.
+// carry it yet. It reports whether w rolls out the change: restarted now,
+// or by an earlier attempt whose status write was lost (it carries the
+// value already, and is not restarted again).
 func (c *Controller) restart(ctx context.Context, p *v1alpha1.ImagePolicy, w workloadObject, repo string, now time.Time) (bool, error) {
 	if !eligible(w, repo) {
 		return false, nil
 	}
 	value, err := c.value(ctx, p.Namespace, w.template, now)
-	if err != nil || value == "" || w.template.Annotations[v1alpha1.RolloutAnnotation] == value {
+	if err != nil || value == "" {
 		return false, err
+	}
+	if w.template.Annotations[v1alpha1.RolloutAnnotation] == value {
+		return true, nil
 	}
 	if err := c.opts.Client.Apply(ctx, applyConfiguration(w, value), client.FieldOwner(FieldManager), client.ForceOwnership); err != nil {
 		return false, fmt.Errorf("apply %s: %w", v1alpha1.RolloutAnnotation, err)
