@@ -10,16 +10,19 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 	admissionv1 "k8s.io/api/admission/v1"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
@@ -27,13 +30,16 @@ import (
 	"github.com/imagepin/imagepin/e2e/controlplane"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/governing"
+	"github.com/imagepin/imagepin/policy/revision"
 	"github.com/imagepin/imagepin/webhook"
+	"github.com/imagepin/imagepin/workload"
 )
 
 // Sizes of the benchmark cluster.
 const (
-	benchNamespaces = 10
-	benchPolicies   = 10000 // in all namespaces together
+	benchNamespaces  = 10
+	benchPolicies    = 10000 // in all namespaces together
+	benchReplicaSets = 5000  // in namespace bench-0
 )
 
 // BenchmarkAdmission measures a 10-container Pod (6 images governed by
@@ -52,6 +58,31 @@ func BenchmarkAdmission(b *testing.B) {
 	}
 	b.Run("handler", func(b *testing.B) { benchHandler(b, h, req) })
 	b.Run("https", func(b *testing.B) { benchHTTPS(b, c.cp, req) })
+	// The same Pod owned by a ReplicaSet among benchReplicaSets in the cache:
+	// one with a record (the common case once the recorder has run) and one
+	// without (its first Pods: the history is consulted).
+	for _, rs := range []string{"bench-rs-recorded", "bench-rs-new"} {
+		owned := ownedBy(b, req, rs)
+		if resp := h.Handle(b.Context(), owned); len(resp.Patches) != 9 {
+			b.Fatalf("warm-up of %s: %d patches, want 9", rs, len(resp.Patches))
+		}
+		b.Run("handler-owned-"+strings.TrimPrefix(rs, "bench-rs-"), func(b *testing.B) { benchHandler(b, h, owned) })
+	}
+}
+
+// ownedBy returns req with its Pod controlled by ReplicaSet rs.
+func ownedBy(b *testing.B, req admission.Request, rs string) admission.Request {
+	var pod corev1.Pod
+	if err := json.Unmarshal(req.Object.Raw, &pod); err != nil {
+		b.Fatal(err)
+	}
+	yes := true
+	pod.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: rs, UID: "u", Controller: &yes}}
+	raw, err := json.Marshal(pod)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return admission.Request{AdmissionRequest: *podRequest("bench-0", raw)}
 }
 
 // benchHandler calls the handler directly.
@@ -190,9 +221,17 @@ func benchCluster(b *testing.B) (*cluster, *webhook.PodHandler) {
 		b.Fatal(err)
 	}
 	b.Logf("seeded %d policies in %s", benchPolicies, time.Since(start).Round(time.Second))
+	start = time.Now()
+	if err := seedReplicaSets(b.Context(), cl); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("seeded %d ReplicaSets in %s", benchReplicaSets, time.Since(start).Round(time.Second))
 	var h *webhook.PodHandler
 	c.startManager(b, func(ctx context.Context, mgr ctrl.Manager) error {
 		if err := governing.IndexPolicies(ctx, mgr.GetFieldIndexer()); err != nil {
+			return err
+		}
+		if err := workload.StartInformers(ctx, mgr.GetCache()); err != nil {
 			return err
 		}
 		var err error
@@ -226,4 +265,45 @@ func seedPolicies(ctx context.Context, cl client.Client) error {
 		})
 	}
 	return g.Wait()
+}
+
+// seedReplicaSets creates benchReplicaSets ReplicaSets of 10 containers in
+// bench-0 (0 replicas: no Pods), among them bench-rs-recorded, whose record
+// names every governed repository of benchRequest, and bench-rs-new.
+func seedReplicaSets(ctx context.Context, cl client.Client) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(16)
+	for i := range benchReplicaSets {
+		g.Go(func() error {
+			name := fmt.Sprintf("bench-rs-%d", i)
+			switch i {
+			case 0:
+				name = "bench-rs-recorded"
+			case 1:
+				name = "bench-rs-new"
+			}
+			return cl.Create(ctx, benchReplicaSet(name, i == 0))
+		})
+	}
+	return g.Wait()
+}
+
+func benchReplicaSet(name string, recorded bool) *appsv1.ReplicaSet {
+	labels := map[string]string{"app": name}
+	rs := &appsv1.ReplicaSet{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "bench-0", Name: name},
+		Spec: appsv1.ReplicaSetSpec{Replicas: ptr.To[int32](0), Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}}},
+	}
+	record := map[string]string{}
+	for c := range 10 {
+		repo := fmt.Sprintf("registry.example/team/app-%d", c)
+		rs.Spec.Template.Spec.Containers = append(rs.Spec.Template.Spec.Containers, corev1.Container{Name: fmt.Sprintf("c%d", c), Image: repo + ":1",
+			Env: []corev1.EnvVar{{Name: "MODE", Value: "production"}}})
+		record[repo] = repo + ":1.0.0@" + nginxDigest
+	}
+	if recorded {
+		rs.Annotations = map[string]string{v1alpha1.RevisionImagesAnnotation: revision.FormatRecord(record)}
+	}
+	return rs
 }

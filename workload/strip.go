@@ -14,67 +14,71 @@ import (
 // annotationPrefix marks the annotations the cache keeps.
 const annotationPrefix = "imagepin.dev/"
 
+// repositoriesKey is a private annotation of cached revision objects only:
+// Strip puts there the repositories of the object's Pod template
+// (Repositories), comma-separated, and drops the template, whose
+// containers would cost far more. It is never written to the API server:
+// imagepin patches revisions with the difference between two cached copies,
+// which both hold it.
+const repositoriesKey = "imagepin.dev/.cached-template-repositories"
+
 // Strip is a cache transform (toolscache.TransformFunc) for ReplicaSets,
-// ControllerRevisions and Jobs: it keeps identity, creation time, owners,
-// imagepin's annotations and the Pod template's containers (name and
-// image), imagepin's template annotations and labels. Everything else, most
-// of all the Pod spec, is dropped. Other objects pass unchanged.
+// ControllerRevisions and Jobs. It keeps what imagepin reads — name,
+// namespace, creation and deletion time, imagepin's annotations — and
+// replaces the Pod template with the list of its repositories (see
+// TemplateRepositories). Everything else is dropped; other objects pass
+// unchanged, as do objects stripped already.
 func Strip(obj any) (any, error) {
 	switch o := obj.(type) {
 	case *appsv1.ReplicaSet:
-		return &appsv1.ReplicaSet{ObjectMeta: stripMeta(o.ObjectMeta),
-			Spec: appsv1.ReplicaSetSpec{Template: stripTemplate(o.Spec.Template)}}, nil
+		return &appsv1.ReplicaSet{ObjectMeta: stripMeta(o.ObjectMeta, o.Spec.Template)}, nil
 	case *batchv1.Job:
-		return &batchv1.Job{ObjectMeta: stripMeta(o.ObjectMeta),
-			Spec: batchv1.JobSpec{Template: stripTemplate(o.Spec.Template)}}, nil
+		return &batchv1.Job{ObjectMeta: stripMeta(o.ObjectMeta, o.Spec.Template)}, nil
 	case *appsv1.ControllerRevision:
-		return &appsv1.ControllerRevision{ObjectMeta: stripMeta(o.ObjectMeta), Revision: o.Revision,
-			Data: runtime.RawExtension{Raw: stripRevisionData(o.Data.Raw)}}, nil
+		if _, stripped := o.Annotations[repositoriesKey]; stripped {
+			return &appsv1.ControllerRevision{ObjectMeta: stripMeta(o.ObjectMeta, corev1.PodTemplateSpec{})}, nil
+		}
+		tmpl, _ := revisionTemplate(o.Data.Raw)
+		return &appsv1.ControllerRevision{ObjectMeta: stripMeta(o.ObjectMeta, tmpl)}, nil
 	}
 	return obj, nil
 }
 
-func stripMeta(m metav1.ObjectMeta) metav1.ObjectMeta {
-	return metav1.ObjectMeta{
-		Name: m.Name, Namespace: m.Namespace, UID: m.UID, ResourceVersion: m.ResourceVersion,
-		CreationTimestamp: m.CreationTimestamp, DeletionTimestamp: m.DeletionTimestamp,
-		OwnerReferences: m.OwnerReferences, Annotations: ours(m.Annotations),
-	}
-}
-
-// ours keeps imagepin's keys of an annotation or label map.
-func ours(m map[string]string) map[string]string {
-	var out map[string]string
-	for k, v := range m {
+// stripMeta keeps the metadata imagepin reads and the repositories of tmpl.
+func stripMeta(m metav1.ObjectMeta, tmpl corev1.PodTemplateSpec) metav1.ObjectMeta {
+	ann := map[string]string{}
+	for k, v := range m.Annotations {
 		if strings.HasPrefix(k, annotationPrefix) {
-			if out == nil {
-				out = map[string]string{}
-			}
-			out[k] = v
+			ann[k] = v
 		}
 	}
-	return out
-}
-
-func stripTemplate(t corev1.PodTemplateSpec) corev1.PodTemplateSpec {
-	return corev1.PodTemplateSpec{
-		ObjectMeta: metav1.ObjectMeta{Labels: ours(t.Labels), Annotations: ours(t.Annotations)},
-		Spec: corev1.PodSpec{
-			InitContainers: stripContainers(t.Spec.InitContainers),
-			Containers:     stripContainers(t.Spec.Containers),
-		},
+	if _, stripped := m.Annotations[repositoriesKey]; !stripped {
+		ann[repositoriesKey] = strings.Join(Repositories(tmpl), ",")
+	}
+	return metav1.ObjectMeta{
+		Name: m.Name, Namespace: m.Namespace, ResourceVersion: m.ResourceVersion,
+		CreationTimestamp: m.CreationTimestamp, DeletionTimestamp: m.DeletionTimestamp,
+		Annotations: ann,
 	}
 }
 
-func stripContainers(cs []corev1.Container) []corev1.Container {
-	if len(cs) == 0 {
-		return nil
+// TemplateRepositories returns the repositories that a revision object's
+// Pod template names by tag (Repositories), from the object as the cache
+// holds it (stripped) or whole; false for other objects.
+func TemplateRepositories(obj runtime.Object) ([]string, bool) {
+	if m, ok := obj.(metav1.Object); ok {
+		if v, stripped := m.GetAnnotations()[repositoriesKey]; stripped {
+			if v == "" {
+				return nil, true
+			}
+			return strings.Split(v, ","), true
+		}
 	}
-	out := make([]corev1.Container, len(cs))
-	for i, c := range cs {
-		out[i] = corev1.Container{Name: c.Name, Image: c.Image}
+	tmpl, ok := RevisionTemplate(obj)
+	if !ok {
+		return nil, false
 	}
-	return out
+	return Repositories(tmpl), true
 }
 
 // revisionData is the part of a ControllerRevision's data that imagepin
@@ -86,23 +90,18 @@ type revisionData struct {
 	} `json:"spec"`
 }
 
-// stripRevisionData re-encodes raw with the stripped template alone; data
-// that is not a template patch is dropped.
-func stripRevisionData(raw []byte) []byte {
+// revisionTemplate decodes the Pod template of a ControllerRevision's data.
+func revisionTemplate(raw []byte) (corev1.PodTemplateSpec, bool) {
 	var d revisionData
 	if len(raw) == 0 || json.Unmarshal(raw, &d) != nil {
-		return nil
+		return corev1.PodTemplateSpec{}, false
 	}
-	d.Spec.Template = stripTemplate(d.Spec.Template)
-	out, err := json.Marshal(d)
-	if err != nil {
-		return nil
-	}
-	return out
+	return d.Spec.Template, true
 }
 
-// RevisionTemplate returns the Pod template of a revision object (as the
-// cache holds it, or whole), and false for other objects.
+// RevisionTemplate returns the Pod template of a whole revision object,
+// and false for other objects. Objects from the cache have none: use
+// TemplateRepositories.
 func RevisionTemplate(obj runtime.Object) (corev1.PodTemplateSpec, bool) {
 	switch o := obj.(type) {
 	case *appsv1.ReplicaSet:
@@ -110,11 +109,7 @@ func RevisionTemplate(obj runtime.Object) (corev1.PodTemplateSpec, bool) {
 	case *batchv1.Job:
 		return o.Spec.Template, true
 	case *appsv1.ControllerRevision:
-		var d revisionData
-		if len(o.Data.Raw) == 0 || json.Unmarshal(o.Data.Raw, &d) != nil {
-			return corev1.PodTemplateSpec{}, false
-		}
-		return d.Spec.Template, true
+		return revisionTemplate(o.Data.Raw)
 	}
 	return corev1.PodTemplateSpec{}, false
 }

@@ -24,9 +24,6 @@ func indexRevisions(ctx context.Context, indexer client.FieldIndexer) error {
 }
 
 func revisionRepositories(obj client.Object) []string {
-	tmpl, ok := workload.RevisionTemplate(obj)
-	if !ok {
-		return nil
-	}
-	return workload.Repositories(tmpl)
+	repos, _ := workload.TemplateRepositories(obj)
+	return repos
 }

@@ -32,12 +32,12 @@ func (r *Recorder) record(ctx context.Context, kind workload.Kind, key types.Nam
 	if in, err := r.optedIn(ctx, key.Namespace); err != nil || !in {
 		return err
 	}
-	tmpl, ok := workload.RevisionTemplate(obj)
+	repos, ok := workload.TemplateRepositories(obj)
 	if !ok {
 		return nil
 	}
 	rec := revision.ParseRecord(obj.GetAnnotations()[v1alpha1.RevisionImagesAnnotation])
-	added, err := r.missing(ctx, key.Namespace, obj.GetCreationTimestamp().Time, tmpl, rec)
+	added, err := r.missing(ctx, key.Namespace, obj.GetCreationTimestamp().Time, repos, rec)
 	if err != nil || len(added) == 0 {
 		return err
 	}
@@ -66,11 +66,11 @@ func (r *Recorder) record(ctx context.Context, kind workload.Kind, key types.Nam
 }
 
 // missing returns the entries the record rec of a revision created at
-// created lacks: for each repository of tmpl that a policy with a current
-// governs, the image the webhook gives the revision's Pods.
-func (r *Recorder) missing(ctx context.Context, namespace string, created time.Time, tmpl corev1.PodTemplateSpec, rec map[string]string) (map[string]string, error) {
+// created lacks: for each of its template's repositories repos that a
+// policy with a current governs, the image the webhook gives its Pods.
+func (r *Recorder) missing(ctx context.Context, namespace string, created time.Time, repos []string, rec map[string]string) (map[string]string, error) {
 	added := map[string]string{}
-	for _, repo := range workload.Repositories(tmpl) {
+	for _, repo := range repos {
 		if _, ok := rec[repo]; ok {
 			continue
 		}
