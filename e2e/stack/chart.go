@@ -18,7 +18,7 @@ const ServiceAccount = "system:serviceaccount:" + Namespace + ":" + Release
 // no replicas, no PodDisruptionBudget, and the webhooks call the manager
 // that startManager runs on webhookAddr.
 func (s *Stack) installChart(ctx context.Context) error {
-	addr, err := freeAddr()
+	addr, err := FreeAddr()
 	if err != nil {
 		return err
 	}
@@ -54,18 +54,40 @@ func (s *Stack) HelmUninstall(ctx context.Context) error {
 // the flags the chart's Deployment passes where they apply outside the
 // cluster, and waits until it is ready.
 func (s *Stack) startManager(ctx context.Context) error {
+	if err := s.configureManager(s.Manager, "manager"); err != nil {
+		return err
+	}
+	return s.Manager.Start(ctx)
+}
+
+// NewReplica returns another `imagepin manager` replica, configured as the
+// first but with its own ports, certificate folder and log (name.log), not
+// started. The webhook configurations keep calling the first replica; the
+// second takes over the leader's work (scanner, write-back, rollouts) when
+// the first stops. The stack does not stop it: the caller does.
+func (s *Stack) NewReplica(name string) (*Manager, error) {
+	addr, err := FreeAddr()
+	if err != nil {
+		return nil, err
+	}
+	m := &Manager{WebhookAddr: addr}
+	return m, s.configureManager(m, name)
+}
+
+// configureManager sets m's command line, ports, log and kubeconfig; m's
+// WebhookAddr is set already.
+func (s *Stack) configureManager(m *Manager, name string) error {
 	kubeconfig, err := s.impersonatingKubeconfig(ServiceAccount)
 	if err != nil {
 		return err
 	}
-	m := s.Manager
-	if m.ProbeAddr, err = freeAddr(); err != nil {
+	if m.ProbeAddr, err = FreeAddr(); err != nil {
 		return err
 	}
-	if m.MetricsAddr, err = freeAddr(); err != nil {
+	if m.MetricsAddr, err = FreeAddr(); err != nil {
 		return err
 	}
-	m.Bin, m.LogFile, m.Kubeconfig = s.Tools.Imagepin, filepath.Join(s.Dir, "manager.log"), kubeconfig
+	m.Bin, m.LogFile, m.Kubeconfig = s.Tools.Imagepin, filepath.Join(s.Dir, name+".log"), kubeconfig
 	m.Args = []string{"manager",
 		"--kubeconfig=" + kubeconfig,
 		"--namespace=" + Namespace,
@@ -76,7 +98,7 @@ func (s *Stack) startManager(ctx context.Context) error {
 		"--cert-mode=self-signed",
 		// Without --cert-dir the manager writes its key pair into a new
 		// temporary folder and leaves it behind; the stack removes its own.
-		"--cert-dir=" + filepath.Join(s.Dir, "certs"),
+		"--cert-dir=" + filepath.Join(s.Dir, name+"-certs"),
 		"--cert-extra-san=127.0.0.1",
 		"--webhook-config-name=" + Release,
 		"--webhook-pull-secrets=true",
@@ -86,10 +108,10 @@ func (s *Stack) startManager(ctx context.Context) error {
 		// not after the default 10 s.
 		"--scan-share-window=1s",
 		"--writeback-debounce=1s",
-		"--git-cache-dir=" + filepath.Join(s.Dir, "git-cache"),
+		"--git-cache-dir=" + filepath.Join(s.Dir, name+"-git-cache"),
 		"--zap-log-level=debug",
 	}
-	return m.Start(ctx)
+	return nil
 }
 
 // impersonatingKubeconfig writes a copy of the administrator's kubeconfig
@@ -111,10 +133,10 @@ func (s *Stack) impersonatingKubeconfig(user string) (string, error) {
 	return path, nil
 }
 
-// freeAddr returns a free "127.0.0.1:PORT". The port is free when asked;
+// FreeAddr returns a free "127.0.0.1:PORT". The port is free when asked;
 // another process could take it before the manager binds it, which the
 // manager's start then reports.
-func freeAddr() (string, error) {
+func FreeAddr() (string, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", fmt.Errorf("find a free port: %w", err)
