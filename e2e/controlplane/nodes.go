@@ -115,8 +115,8 @@ func nodeReady(node *corev1.Node) bool {
 // kube-system, where tests do not look, and is gone when Start returns.
 const probeName = "imagepin-kwok-probe"
 
-// runProbe creates a Pod, waits until it is scheduled and Running, and
-// deletes it.
+// runProbe creates a Pod, waits until it is scheduled and Running, deletes
+// it as a controller would, and waits until kwok has removed it.
 func (c *ControlPlane) runProbe(ctx context.Context, cl client.Client) error {
 	pod := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Namespace: metav1.NamespaceSystem, Name: probeName},
@@ -125,24 +125,32 @@ func (c *ControlPlane) runProbe(ctx context.Context, cl client.Client) error {
 	if err := cl.Create(ctx, pod); err != nil {
 		return fmt.Errorf("create probe Pod: %w", err)
 	}
+	err := c.waitProbe(ctx, cl, pod, func(err error) bool {
+		return err == nil && pod.Spec.NodeName != "" && pod.Status.Phase == corev1.PodRunning
+	})
+	if err != nil {
+		return fmt.Errorf("probe Pod on node %q in phase %q: %w", pod.Spec.NodeName, pod.Status.Phase, err)
+	}
+	if err := cl.Delete(ctx, pod); err != nil {
+		return fmt.Errorf("delete probe Pod: %w", err)
+	}
+	if err := c.waitProbe(ctx, cl, pod, apierrors.IsNotFound); err != nil {
+		return fmt.Errorf("probe Pod not removed: %w", err)
+	}
+	return nil
+}
+
+// waitProbe polls the probe Pod until done holds for the error of its Get.
+func (c *ControlPlane) waitProbe(ctx context.Context, cl client.Client, pod *corev1.Pod, done func(error) bool) error {
 	key := client.ObjectKeyFromObject(pod)
 	err := wait.PollUntilContextTimeout(ctx, pollInterval, startTimeout, true, func(ctx context.Context) (bool, error) {
 		if err := c.nodeComponentsExited(); err != nil {
 			return false, err
 		}
-		if err := cl.Get(ctx, key, pod); err != nil {
-			return false, nil
-		}
-		return pod.Spec.NodeName != "" && pod.Status.Phase == corev1.PodRunning, nil
+		return done(cl.Get(ctx, key, pod)), nil
 	})
 	if err != nil {
-		return fmt.Errorf("probe Pod on node %q in phase %q: %w\nkube-scheduler log:\n%s\nkwok log:\n%s",
-			pod.Spec.NodeName, pod.Status.Phase, err, c.scheduler.logTail(), c.kwok.logTail())
-	}
-	// No grace period: the Pod object goes at once, kwok has nothing to do.
-	err = cl.Delete(ctx, pod, client.GracePeriodSeconds(0))
-	if err != nil && !apierrors.IsNotFound(err) {
-		return fmt.Errorf("delete probe Pod: %w", err)
+		return fmt.Errorf("%w\nkube-scheduler log:\n%s\nkwok log:\n%s", err, c.scheduler.logTail(), c.kwok.logTail())
 	}
 	return nil
 }
