@@ -36,12 +36,13 @@ lint: ## gofmt check and go vet.
 	go vet ./...
 
 .PHONY: controlplane
-controlplane: ## Build etcd, kube-apiserver, kube-controller-manager and kubectl into the cache.
+controlplane: ## Build etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and kwok into the cache.
 	hack/controlplane.sh
+	hack/kwok.sh
 
 .PHONY: test
 test: verify-generate lint ## Everything CI runs: generated-code check, lint, all tests against a real control plane.
-	KUBEBUILDER_ASSETS=$$(hack/controlplane.sh) go test $(GO_TEST_FLAGS) ./...
+	KUBEBUILDER_ASSETS=$$(hack/controlplane.sh) IMAGEPIN_KWOK_BIN=$$(hack/kwok.sh) go test $(GO_TEST_FLAGS) ./...
 
 .PHONY: demo
 demo: ## Run imagepin on a local control plane, registry and Git server (Ctrl-C ends it).

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the control-plane binaries that the tests run (etcd, kube-apiserver,
-# kube-controller-manager, kubectl) from Go modules into a cache folder outside
+# kube-controller-manager, kube-scheduler, kubectl) from Go modules into a cache folder outside
 # the checkout, keyed by version, and prints that folder. Binaries that are
 # already there are not rebuilt. Point KUBEBUILDER_ASSETS at the printed folder.
 #
@@ -48,6 +48,7 @@ build() { # module-dir binary package [ldflags]
 build etcd etcd go.etcd.io/etcd/server/v3
 build controlplane kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver "$k8s_ldflags"
 build controlplane kube-controller-manager k8s.io/kubernetes/cmd/kube-controller-manager "$k8s_ldflags"
+build controlplane kube-scheduler k8s.io/kubernetes/cmd/kube-scheduler "$k8s_ldflags"
 build controlplane kubectl k8s.io/kubernetes/cmd/kubectl "$k8s_ldflags"
 
 echo "$dir"

@@ -4,17 +4,15 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
-// startControllerManager runs kube-controller-manager against the API server
-// and waits until its controllers work: the ServiceAccount controller has
-// created the default ServiceAccount of the default namespace.
-func (c *ControlPlane) startControllerManager(ctx context.Context, assets string) error {
+// startControllerManager runs kube-controller-manager against the API
+// server; waitControllers tells when its controllers work.
+func (c *ControlPlane) startControllerManager(assets string) error {
 	kubeconfig, err := c.writeKubeconfig("kube-controller-manager")
 	if err != nil {
 		return err
@@ -29,26 +27,26 @@ func (c *ControlPlane) startControllerManager(ctx context.Context, assets string
 		"--service-account-private-key-file=" + filepath.Join(c.env.ControlPlane.APIServer.CertDir, "sa-signer.key"),
 		"--cluster-name=imagepin-test",
 	}
-	c.kcm, err = startProcess(filepath.Join(assets, "kube-controller-manager"), args, filepath.Join(c.dir, "kube-controller-manager.log"))
+	c.kcm, err = startProcess(filepath.Join(assets, "kube-controller-manager"), args, nil, filepath.Join(c.dir, "kube-controller-manager.log"))
 	if err != nil {
 		return fmt.Errorf("start kube-controller-manager: %w", err)
-	}
-	if err := c.waitControllers(ctx); err != nil {
-		return fmt.Errorf("kube-controller-manager not working: %w\n%s", err, c.kcm.logTail())
 	}
 	return nil
 }
 
-func (c *ControlPlane) waitControllers(ctx context.Context) error {
-	cl, err := client.New(c.Config, client.Options{})
-	if err != nil {
-		return fmt.Errorf("client: %w", err)
-	}
+// waitControllers waits until the controllers of kube-controller-manager
+// work: the ServiceAccount controller has created the default
+// ServiceAccount of the default namespace.
+func (c *ControlPlane) waitControllers(ctx context.Context, cl client.Client) error {
 	key := client.ObjectKey{Namespace: "default", Name: "default"}
-	return wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, startTimeout, true, func(ctx context.Context) (bool, error) {
+	err := wait.PollUntilContextTimeout(ctx, pollInterval, startTimeout, true, func(ctx context.Context) (bool, error) {
 		if exited := c.kcm.exited(); exited != nil {
 			return false, exited
 		}
 		return cl.Get(ctx, key, &corev1.ServiceAccount{}) == nil, nil
 	})
+	if err != nil {
+		return fmt.Errorf("kube-controller-manager not working: %w\n%s", err, c.kcm.logTail())
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	admissionv1 "k8s.io/api/admissionregistration/v1"
 	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/imagepin/imagepin/e2e/buildtool"
@@ -18,6 +19,9 @@ import (
 // startTimeout bounds the start of each component; these machines are shared
 // and a cold etcd can be slow.
 const startTimeout = 2 * time.Minute
+
+// pollInterval is how often Start looks again whether a component is ready.
+const pollInterval = 200 * time.Millisecond
 
 // Options says what a control plane holds when Start returns.
 type Options struct {
@@ -34,9 +38,18 @@ type Options struct {
 	// ControllerManager also runs kube-controller-manager with all its
 	// default controllers.
 	ControllerManager bool
+
+	// Nodes is the number of fake Nodes that Pods run on. When it is more
+	// than zero, kube-controller-manager, kube-scheduler and kwok run too:
+	// Pods get scheduled and become Running and Ready, Pods of Jobs
+	// Succeeded, and Deployment, StatefulSet and DaemonSet rollouts
+	// complete. Start returns once every Node is Ready and a probe Pod has
+	// run (see nodes.go).
+	Nodes int
 }
 
-// ControlPlane is a running etcd + kube-apiserver (+ kube-controller-manager).
+// ControlPlane is a running etcd + kube-apiserver (+ kube-controller-manager,
+// + kube-scheduler and kwok).
 type ControlPlane struct {
 	// Config reaches the API server as a member of system:masters.
 	Config *rest.Config
@@ -47,9 +60,11 @@ type ControlPlane struct {
 	// installed webhook configurations; the test serves them there.
 	Webhook WebhookServing
 
-	dir string
-	env *envtest.Environment
-	kcm *process
+	dir       string
+	env       *envtest.Environment
+	kcm       *process
+	scheduler *process
+	kwok      *process
 }
 
 // WebhookServing is the address and serving certificate of a webhook server
@@ -110,10 +125,31 @@ func (c *ControlPlane) start(ctx context.Context, assets string, opts Options) e
 	if c.Kubeconfig, err = c.writeKubeconfig("admin"); err != nil {
 		return err
 	}
-	if !opts.ControllerManager {
+	if !opts.ControllerManager && opts.Nodes == 0 {
 		return nil
 	}
-	return c.startControllerManager(ctx, assets)
+	cl, err := client.New(cfg, client.Options{})
+	if err != nil {
+		return fmt.Errorf("client: %w", err)
+	}
+	if err := c.startControllerManager(assets); err != nil {
+		return err
+	}
+	if opts.Nodes == 0 {
+		return c.waitControllers(ctx, cl)
+	}
+	// The components start together; each wait below then finds its
+	// component already busy.
+	if err := c.startNodeComponents(ctx, assets); err != nil {
+		return err
+	}
+	if err := createNodes(ctx, cl, opts.Nodes); err != nil {
+		return err
+	}
+	if err := c.waitControllers(ctx, cl); err != nil {
+		return err
+	}
+	return c.waitNodes(ctx, cl, opts.Nodes)
 }
 
 // writeKubeconfig writes a kubeconfig of a new system:masters user.
@@ -136,8 +172,10 @@ func (c *ControlPlane) writeKubeconfig(user string) (string, error) {
 // Stop ends every component and removes the control plane's files.
 func (c *ControlPlane) Stop() error {
 	var errs []error
-	if c.kcm != nil {
-		errs = append(errs, c.kcm.stop())
+	for _, p := range []*process{c.kwok, c.scheduler, c.kcm} {
+		if p != nil {
+			errs = append(errs, p.stop())
+		}
 	}
 	if c.Config != nil {
 		errs = append(errs, c.env.Stop())

@@ -31,9 +31,10 @@ const (
 // the sample policy.
 const ValuesPath = "apps/podinfo/values.yaml"
 
-// startControlPlane runs etcd, kube-apiserver and kube-controller-manager.
+// startControlPlane runs etcd, kube-apiserver and kube-controller-manager,
+// and kube-scheduler and kwok when the stack has Nodes.
 func (s *Stack) startControlPlane(ctx context.Context) error {
-	cp, err := controlplane.Start(ctx, controlplane.Options{ControllerManager: true})
+	cp, err := controlplane.Start(ctx, controlplane.Options{ControllerManager: true, Nodes: s.opts.Nodes})
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,11 @@ const (
 // DefaultTags are the tags the registry holds when the stack starts.
 var DefaultTags = []string{"1.0.0", "1.1.0", "1.2.0"}
 
-// Options say what the stack holds. The zero value is the demo's stack.
+// DemoNodes is the number of fake Nodes that the demo's Pods run on.
+const DemoNodes = 2
+
+// Options say what the stack holds. The zero value is the demo's stack
+// without Nodes.
 type Options struct {
 	// Logf receives one line per step of Start and Stop; nil discards them.
 	Logf func(format string, args ...any)
@@ -36,6 +40,9 @@ type Options struct {
 	Repository string
 	// Tags are pushed to Repository, one distinct image each.
 	Tags []string
+	// Nodes is the number of fake Nodes, played by kwok, that Pods run on
+	// (see controlplane.Options.Nodes); with none, Pods stay Pending.
+	Nodes int
 }
 
 func (o *Options) defaults() {
@@ -54,7 +61,8 @@ func (o *Options) defaults() {
 type Stack struct {
 	// Dir holds the stack's own files: kubeconfigs, the registry CA, logs.
 	Dir string
-	// ControlPlane is etcd, kube-apiserver and kube-controller-manager.
+	// ControlPlane is etcd, kube-apiserver and kube-controller-manager,
+	// and with Options.Nodes kube-scheduler and kwok.
 	ControlPlane *controlplane.ControlPlane
 	// Kubeconfig is an administrator's kubeconfig (system:masters).
 	Kubeconfig string

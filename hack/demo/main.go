@@ -1,5 +1,6 @@
 // Command demo is `make demo`: it starts imagepin's whole environment on
-// 127.0.0.1 with e2e/stack (a control plane with kube-controller-manager, a
+// 127.0.0.1 with e2e/stack (a control plane with kube-controller-manager,
+// kube-scheduler and two fake Nodes played by kwok, so Pods run; a
 // registry holding demo/podinfo 1.0.0, 1.1.0 and 1.2.0, a Git server with a
 // marked Helm values file, the chart installed with helm, and `imagepin
 // manager`), applies a sample ImagePolicy, an opt-in namespace and a
@@ -8,7 +9,7 @@
 // running for kubectl until Ctrl-C, and removes everything it started.
 //
 // A fresh machine needs only Go and git: the hack/ scripts build the
-// control plane, the registry and helm into a cache the first time.
+// control plane, kwok, the registry and helm into a cache the first time.
 package main
 
 import (
@@ -41,7 +42,7 @@ func main() {
 func run(ctx context.Context, out io.Writer) (err error) {
 	start := time.Now()
 	fmt.Fprintln(out, "imagepin demo: building what is missing and starting everything on 127.0.0.1 ...")
-	s, err := stack.Start(ctx, stack.Options{Logf: func(format string, args ...any) {
+	s, err := stack.Start(ctx, stack.Options{Nodes: stack.DemoNodes, Logf: func(format string, args ...any) {
 		fmt.Fprintf(out, "  "+format+"\n", args...)
 	}})
 	if err != nil {
@@ -63,7 +64,7 @@ func run(ctx context.Context, out io.Writer) (err error) {
 
 // applySample applies the opt-in namespace with its Secrets and the policy,
 // waits until the webhook pins the policy's image, then applies the
-// Deployment and waits for its Pods.
+// Deployment and waits until its Pods run.
 func applySample(ctx context.Context, s *stack.Stack, out io.Writer) error {
 	ns := stack.SampleNamespace
 	secrets, err := s.Secrets(ns)
@@ -89,7 +90,7 @@ func applySample(ctx context.Context, s *stack.Stack, out io.Writer) error {
 	if err := s.Create(ctx, dep); err != nil {
 		return err
 	}
-	if _, err = s.WaitPods(ctx, ns, dep.Spec.Selector.MatchLabels, 2); err != nil {
+	if _, err = s.WaitRolledOut(ctx, ns, dep.Name); err != nil {
 		return err
 	}
 	return waitWriteBack(ctx, s, key, out)

@@ -75,14 +75,14 @@ func podsReport(ctx context.Context, s *stack.Stack, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "\nDeployment %s/%s still asks for %s: imagepin never edits templates.\n",
 		ns, dep.Name, dep.Spec.Template.Spec.Containers[0].Image)
-	fmt.Fprintln(out, "Its Pods (Pending: there is no kubelet), as the webhook admitted them:")
+	fmt.Fprintln(out, "Its Pods, on kwok's fake Nodes (no containers really run), as the webhook admitted them:")
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  POD\tCONTAINER\tBEFORE (imagepin.dev/original-images)\tAFTER (spec)")
+	fmt.Fprintln(tw, "  POD\tPHASE\tNODE\tCONTAINER\tBEFORE (imagepin.dev/original-images)\tAFTER (spec)")
 	for _, pod := range pods.Items {
 		var before map[string]string
 		_ = json.Unmarshal([]byte(pod.Annotations[v1alpha1.OriginalImagesAnnotation]), &before)
 		for _, c := range pod.Spec.Containers {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", pod.Name, c.Name, or(before[c.Name], "(not changed)"), c.Image)
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", pod.Name, pod.Status.Phase, pod.Spec.NodeName, c.Name, or(before[c.Name], "(not changed)"), c.Image)
 		}
 	}
 	return tw.Flush()
