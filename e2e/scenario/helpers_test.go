@@ -71,9 +71,6 @@ func (sc *scenario) waitNewPods(t *testing.T, n int) []corev1.Pod {
 	for _, p := range pods {
 		sc.known[p.Name] = true
 	}
-	if len(sc.fresh) == 0 {
-		t.Fatalf("no new Pod among %v", names(pods))
-	}
 	return pods
 }
 

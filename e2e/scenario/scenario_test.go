@@ -14,7 +14,7 @@ import (
 // TestWholeLoop runs the scenario's steps in order on one stack; a failed
 // step ends the test, since every later step builds on it.
 func TestWholeLoop(t *testing.T) {
-	sc := &scenario{Stack: stack.ForTest(t, stack.Options{})}
+	sc := &scenario{Stack: stack.ForTest(t, stack.Options{Nodes: 2})}
 	steps := []struct {
 		name string
 		run  func(t *testing.T)
@@ -22,7 +22,8 @@ func TestWholeLoop(t *testing.T) {
 		{"manager runs as the chart's ServiceAccount", sc.managerIdentity},
 		{"policy chooses the newest allowed tag", sc.policyChoosesNewest},
 		{"Deployment's Pods are pinned, the Deployment is not", sc.podsPinned},
-		{"a pushed tag moves the policy and new Pods", sc.pushedTagMoves},
+		{"a pushed tag moves the policy and rolls the Deployment out", sc.pushedTagMoves},
+		{"a scale-up keeps the ReplicaSet's digest", sc.scaleUpKeepsDigest},
 		{"spec.pin rolls back", sc.pinRollsBack},
 		{"removing the pin rolls forward", sc.unpinRollsForward},
 		{"unlabeled namespace is untouched", sc.unlabeledUntouched},
@@ -103,23 +104,21 @@ func (sc *scenario) pushedTagMoves(t *testing.T) {
 	if h := p.Status.History; len(h) < 2 || h[1].Tag != "1.2.0" {
 		t.Errorf("status.history = %+v, want 1.3.0 then 1.2.0", h)
 	}
-	sc.waitWebhookPins(t, "1.3.0")
-	sc.scale(t, 3)
-	pods := sc.waitNewPods(t, 3)
-	for _, pod := range pods {
-		want := "1.2.0" // Pods keep the digest they were admitted with
-		if sc.isNew(pod) {
-			want = "1.3.0"
-		}
-		sc.assertPod(t, pod, want)
-	}
+	sc.waitRolledOutTo(t, "1.3.0", 2)
 	sc.assertGitRecords(t, "1.3.0", whyScan)
+}
+
+// scaleUpKeepsDigest: the new Pods of a scale-up run the digest of their
+// ReplicaSet, which is current's since the rollout.
+func (sc *scenario) scaleUpKeepsDigest(t *testing.T) {
+	sc.scale(t, 3)
+	sc.waitRolledOutTo(t, "1.3.0", 3)
 }
 
 func (sc *scenario) pinRollsBack(t *testing.T) {
 	sc.setPin(t, &v1alpha1.Pin{Tag: "1.1.0"})
 	sc.waitCurrent(t, "1.1.0", v1alpha1.SourcePin)
-	sc.waitWebhookPins(t, "1.1.0")
+	sc.waitRolledOutTo(t, "1.1.0", 3)
 	sc.replaceOnePod(t, "1.1.0")
 	sc.assertGitRecords(t, "1.1.0", whyRollback)
 }
@@ -127,9 +126,28 @@ func (sc *scenario) pinRollsBack(t *testing.T) {
 func (sc *scenario) unpinRollsForward(t *testing.T) {
 	sc.setPin(t, nil)
 	sc.waitCurrent(t, "1.3.0", v1alpha1.SourceScan)
-	sc.waitWebhookPins(t, "1.3.0")
+	sc.waitRolledOutTo(t, "1.3.0", 3)
 	sc.replaceOnePod(t, "1.3.0")
 	sc.assertGitRecords(t, "1.3.0", whyPolicyEdit)
+}
+
+// waitRolledOutTo waits until imagepin has rolled the sample Deployment
+// out to tag (status.rollout), the rollout is complete, and its n Pods
+// all run tag.
+func (sc *scenario) waitRolledOutTo(t *testing.T, tag string, n int) {
+	t.Helper()
+	_, err := sc.WaitPolicy(t.Context(), policyKey, "status.rollout "+tag, func(p *v1alpha1.ImagePolicy) bool {
+		return p.Status.Rollout != nil && p.Status.Rollout.Image == sc.Pinned(tag)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sc.WaitRolledOut(t.Context(), stack.SampleNamespace, stack.SampleDeployment); err != nil {
+		t.Fatal(err)
+	}
+	for _, pod := range sc.waitNewPods(t, n) {
+		sc.assertPod(t, pod, tag)
+	}
 }
 
 // setPin sets or (nil) removes spec.pin of the sample policy.

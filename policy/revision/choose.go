@@ -41,13 +41,23 @@ func Entries(st *v1alpha1.ImagePolicyStatus) []v1alpha1.ImageRecord {
 // revision recorder makes harmless by writing the answer onto the revision
 // long before. entries are newest first; ok is false when there are none.
 func Choose(entries []v1alpha1.ImageRecord, created time.Time) (v1alpha1.ImageRecord, bool) {
+	if e, ok := Settled(entries, created); ok {
+		return e, true
+	}
 	if len(entries) == 0 {
 		return v1alpha1.ImageRecord{}, false
 	}
+	return entries[len(entries)-1], true
+}
+
+// Settled returns the newest of entries (newest first) that had settled by
+// t, and false when none had: at t, the policy had chosen nothing yet that
+// Pods created then would get.
+func Settled(entries []v1alpha1.ImageRecord, t time.Time) (v1alpha1.ImageRecord, bool) {
 	for _, e := range entries {
-		if !e.Since.Add(Settle).After(created) {
+		if !e.Since.Add(Settle).After(t) {
 			return e, true
 		}
 	}
-	return entries[len(entries)-1], true
+	return v1alpha1.ImageRecord{}, false
 }

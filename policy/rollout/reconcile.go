@@ -106,12 +106,17 @@ func (c *Controller) restart(ctx context.Context, p *v1alpha1.ImagePolicy, w wor
 	if !eligible(w, repo) {
 		return false, nil
 	}
-	value, err := c.value(ctx, p.Namespace, w.template, now)
+	value, err := c.value(ctx, p.Namespace, w.template, now, false)
 	if err != nil || value == "" {
 		return false, err
 	}
 	if w.template.Annotations[v1alpha1.RolloutAnnotation] == value {
 		return true, nil
+	}
+	// A workload created after the change settled runs it already: each of
+	// its revisions, created after the workload, gets the same images.
+	if created, err := c.value(ctx, p.Namespace, w.template, w.obj.GetCreationTimestamp().Time, true); err != nil || created == value {
+		return false, err
 	}
 	if err := c.opts.Client.Apply(ctx, applyConfiguration(w, value), client.FieldOwner(FieldManager), client.ForceOwnership); err != nil {
 		return false, fmt.Errorf("apply %s: %w", v1alpha1.RolloutAnnotation, err)

@@ -20,12 +20,17 @@ import (
 
 const nginx = "index.docker.io/library/nginx"
 
+// ahead is the controller's clock in tests that need no wait: a minute
+// ahead of the API server's, so every change written now has settled for it
+// (since + RolloutDelay) while the workloads created before it stay older.
+func ahead() time.Time { return time.Now().Add(time.Minute) }
+
 // TestRestartRollsOutEachChange: every change of current restarts the
 // workloads that run the repository, once, through the Pod-template
 // annotation alone; pinning back brings back the earlier template, so the
 // Deployment controller scales the old ReplicaSet up instead of making one.
 func TestRestartRollsOutEachChange(t *testing.T) {
-	startController(t, rollout.Options{})
+	startController(t, rollout.Options{Now: ahead})
 	ns := namespace(t, v1alpha1.PinningEnabled)
 	p := policy(t, ns, "web", "nginx", "")
 	d := deployment(t, ns, "web", nil, "nginx:1.25")
@@ -43,7 +48,7 @@ func TestRestartRollsOutEachChange(t *testing.T) {
 		{"nginx:1.25@" + a, a, 3}, // rollback: the ReplicaSet of a again
 	}
 	for i, s := range steps {
-		setCurrent(t, p, s.image, time.Now().Add(-time.Minute+time.Duration(i)*time.Second))
+		setCurrent(t, p, s.image, time.Now().Add(time.Duration(i)*time.Millisecond))
 		st := rolledOut(t, p, s.image)
 		want := revision.RolloutValue(map[string]string{nginx: s.digest})
 		for _, w := range []client.Object{d, sts, ds} {
@@ -69,7 +74,7 @@ func TestRestartRollsOutEachChange(t *testing.T) {
 // opt out, name the repository by digest, have Pods that opt out, or do not
 // use the repository are left alone.
 func TestOnlyEligibleWorkloads(t *testing.T) {
-	startController(t, rollout.Options{})
+	startController(t, rollout.Options{Now: ahead})
 	ns := namespace(t, v1alpha1.PinningStrict)
 	none := policy(t, ns, "web", "nginx", v1alpha1.RolloutNone)
 	restart := policy(t, ns, "cache", "redis", v1alpha1.RolloutRestart)
@@ -85,7 +90,7 @@ func TestOnlyEligibleWorkloads(t *testing.T) {
 		}, "redis:7"),
 		deployment(t, ns, "other", nil, "busybox:1"),
 	}
-	since := time.Now().Add(-time.Minute)
+	since := time.Now()
 	setCurrent(t, none, "nginx:1.25@"+digest("a"), since)
 	setCurrent(t, restart, "redis:7.2@"+digest("b"), since)
 	st := rolledOut(t, restart, "redis:7.2@"+digest("b"))
@@ -111,11 +116,11 @@ func TestOnlyEligibleWorkloads(t *testing.T) {
 
 // TestNamespaceNotOptedIn: nothing is restarted where Pods are not pinned.
 func TestNamespaceNotOptedIn(t *testing.T) {
-	startController(t, rollout.Options{})
+	startController(t, rollout.Options{Now: ahead})
 	ns := namespace(t, "")
 	p := policy(t, ns, "web", "nginx", "")
 	d := deployment(t, ns, "web", nil, "nginx:1")
-	setCurrent(t, p, "nginx:1@"+digest("a"), time.Now().Add(-time.Minute))
+	setCurrent(t, p, "nginx:1@"+digest("a"), time.Now())
 	if st := rolledOut(t, p, "nginx:1@"+digest("a")); st.Count != 0 {
 		t.Errorf("status.rollout = %+v; want no workloads", st)
 	}
@@ -162,11 +167,11 @@ func TestRolloutWaitsForTheChangeToSettle(t *testing.T) {
 // status write (crash, leader change) does not restart workloads whose
 // template already carries the change, and still records them.
 func TestRestartAfterCrashRestartsNothingAgain(t *testing.T) {
-	stop := startController(t, rollout.Options{})
+	stop := startController(t, rollout.Options{Now: ahead})
 	ns := namespace(t, v1alpha1.PinningEnabled)
 	p := policy(t, ns, "web", "nginx", "")
 	d := deployment(t, ns, "web", nil, "nginx:1")
-	setCurrent(t, p, "nginx:1@"+digest("a"), time.Now().Add(-time.Minute))
+	setCurrent(t, p, "nginx:1@"+digest("a"), time.Now())
 	rolledOut(t, p, "nginx:1@"+digest("a"))
 	eventually(t, "the rollout's ReplicaSet", func(context.Context) (bool, error) { return replicaSets(t, d) == 2, nil })
 	stop()
@@ -179,7 +184,7 @@ func TestRestartAfterCrashRestartsNothingAgain(t *testing.T) {
 	if err := cl.Status().Update(t.Context(), p); err != nil {
 		t.Fatal(err)
 	}
-	startController(t, rollout.Options{})
+	startController(t, rollout.Options{Now: ahead})
 	if st := rolledOut(t, p, "nginx:1@"+digest("a")); st.Count != 1 {
 		t.Errorf("status.rollout = %+v; want the workload recorded", st)
 	}
@@ -195,7 +200,7 @@ func TestRestartAfterCrashRestartsNothingAgain(t *testing.T) {
 // manifest with server-side apply under its own field manager, as Argo CD
 // and Flux do, neither removes imagepin's annotation nor conflicts with it.
 func TestGitOpsApplierKeepsTheAnnotation(t *testing.T) {
-	startController(t, rollout.Options{})
+	startController(t, rollout.Options{Now: ahead})
 	ns := namespace(t, v1alpha1.PinningEnabled)
 	p := policy(t, ns, "web", "nginx", "")
 	labels := map[string]string{"app": "web"}
@@ -208,7 +213,7 @@ func TestGitOpsApplierKeepsTheAnnotation(t *testing.T) {
 	if err := cl.Apply(t.Context(), manifest("a"), client.FieldOwner("argocd-controller")); err != nil {
 		t.Fatal(err)
 	}
-	setCurrent(t, p, "nginx:1@"+digest("a"), time.Now().Add(-time.Minute))
+	setCurrent(t, p, "nginx:1@"+digest("a"), time.Now())
 	rolledOut(t, p, "nginx:1@"+digest("a"))
 	d := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "web"}}
 	want := templateValue(t, d)
@@ -250,4 +255,26 @@ func daemonSet(t *testing.T, ns, name string, images ...string) *appsv1.DaemonSe
 		t.Fatal(err)
 	}
 	return s
+}
+
+// TestWorkloadNewerThanTheChange: a workload created after the change had
+// settled runs it already and is not restarted for it.
+func TestWorkloadNewerThanTheChange(t *testing.T) {
+	startController(t, rollout.Options{})
+	ns := namespace(t, v1alpha1.PinningEnabled)
+	p := policy(t, ns, "web", "nginx", "")
+	// The Deployment exists before the controller sees either value, but
+	// was created after both had settled (their since is a minute ago).
+	d := deployment(t, ns, "web", nil, "nginx:1")
+	setCurrent(t, p, "nginx:1@"+digest("a"), time.Now().Add(-time.Minute))
+	if st := rolledOut(t, p, "nginx:1@"+digest("a")); st.Count != 0 {
+		t.Errorf("status.rollout = %+v; want nothing restarted", st)
+	}
+	setCurrent(t, p, "nginx:2@"+digest("b"), time.Now().Add(-time.Minute+revision.Settle+time.Second))
+	if st := rolledOut(t, p, "nginx:2@"+digest("b")); st.Count != 0 {
+		t.Errorf("status.rollout = %+v; want nothing restarted", st)
+	}
+	if got := templateValue(t, d); got != "" {
+		t.Errorf("a Deployment created after the change was restarted (annotation %q)", got)
+	}
 }

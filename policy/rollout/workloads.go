@@ -68,10 +68,12 @@ func eligible(w workloadObject, repo string) bool {
 }
 
 // value is the rollout value of a template: the digests that a revision
-// created now runs, for each repository governed by a policy with strategy
-// Restart. A repository whose change has not settled yet contributes the
-// value before it; its own rollout follows.
-func (c *Controller) value(ctx context.Context, namespace string, tmpl corev1.PodTemplateSpec, now time.Time) (string, error) {
+// created at t runs, for each repository governed by a policy with strategy
+// Restart. A repository whose change has not settled by t contributes the
+// value before it; its own rollout follows. With settledOnly, a repository
+// whose policy had chosen nothing that settled by t makes the value ""
+// (nothing known ran then).
+func (c *Controller) value(ctx context.Context, namespace string, tmpl corev1.PodTemplateSpec, t time.Time, settledOnly bool) (string, error) {
 	digests := map[string]string{}
 	for _, repo := range workload.Repositories(tmpl) {
 		ref, err := name.NewRepository(repo)
@@ -85,8 +87,16 @@ func (c *Controller) value(ctx context.Context, namespace string, tmpl corev1.Po
 		if !found || pol.Strategy != v1alpha1.RolloutRestart {
 			continue
 		}
-		if e, ok := revision.Choose(pol.Entries(), now); ok {
+		choose := revision.Choose
+		if settledOnly {
+			choose = revision.Settled
+		}
+		e, ok := choose(pol.Entries(), t)
+		switch {
+		case ok:
 			digests[repo] = digestOf(e)
+		case settledOnly && pol.Current() != nil:
+			return "", nil
 		}
 	}
 	if len(digests) == 0 {
