@@ -63,8 +63,10 @@ func hints(s *stack.Stack, out io.Writer) {
 		"kubectl get ipol -A -o wide",
 		"kubectl -n " + ns + " get pods -o custom-columns='POD:.metadata.name,IMAGE:.spec.containers[0].image'",
 		"kubectl -n " + ns + " patch ipol " + p + ` --type merge -p '{"spec":{"pin":{"tag":"1.1.0"}}}'        # roll back`,
-		"kubectl -n " + ns + " delete pods -l app=" + app + "                                                 # new Pods get the pinned digest",
+		"kubectl -n " + ns + " rollout status deployment/" + app + "                                          # imagepin rolls it out 10 s later",
+		"kubectl -n " + ns + " scale deployment/" + app + " --replicas=4                                      # new Pods keep their ReplicaSet's digest",
 		"kubectl -n " + ns + " patch ipol " + p + ` --type json -p '[{"op":"remove","path":"/spec/pin"}]'   # back to the newest`,
+		"kubectl -n " + ns + " rollout undo deployment/" + app + "                                            # the previous ReplicaSet, with its digest",
 		"kubectl -n " + ns + " get events --field-selector involvedObject.kind=ImagePolicy",
 		"git clone " + clone + " && cat repo/" + stack.ValuesPath,
 	}
@@ -92,13 +94,32 @@ func pushNext(ctx context.Context, s *stack.Stack, out io.Writer) error {
 		fmt.Fprintf(out, "the policy is pinned (spec.pin): status.current stays %s\n", p.Status.Current.Image)
 		return nil
 	}
-	fmt.Fprintf(out, "status.current is now %s; new Pods get it (kubectl -n %s delete pods -l app=%s).\n",
-		p.Status.Current.Image, stack.SampleNamespace, stack.SampleDeployment)
+	fmt.Fprintf(out, "status.current is now %s; imagepin rolls Deployment %s out to it in 10 s ...\n",
+		p.Status.Current.Image, stack.SampleDeployment)
 	if err := printCommit(ctx, s, tag, out); err != nil {
+		return err
+	}
+	if err := printRollout(ctx, s, p.Status.Current.Image, out); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "Enter pushes %s.\n", nextTag(s))
 	return nil
+}
+
+// printRollout waits until the sample Deployment has rolled out to image
+// and prints its Pods.
+func printRollout(ctx context.Context, s *stack.Stack, image string, out io.Writer) error {
+	key := client.ObjectKey{Namespace: stack.SampleNamespace, Name: stack.SamplePolicy}
+	if _, err := s.WaitPolicy(ctx, key, "status.rollout "+image, func(p *v1alpha1.ImagePolicy) bool {
+		return p.Status.Rollout != nil && p.Status.Rollout.Image == image
+	}); err != nil {
+		return err
+	}
+	if _, err := s.WaitRolledOut(ctx, stack.SampleNamespace, stack.SampleDeployment); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "rolled out (kubectl rollout status deployment/%s is done):\n", stack.SampleDeployment)
+	return podsReport(ctx, s, out)
 }
 
 // printCommit waits for the write-back commit that records tag and prints
