@@ -65,6 +65,9 @@ func (s *Stack) startManager(ctx context.Context) error {
 	if m.MetricsAddr, err = freeAddr(); err != nil {
 		return err
 	}
+	if m.ReceiverAddr, err = freeAddr(); err != nil {
+		return err
+	}
 	m.Bin, m.LogFile, m.Kubeconfig = s.Tools.Imagepin, filepath.Join(s.Dir, "manager.log"), kubeconfig
 	m.Args = []string{"manager",
 		"--kubeconfig=" + kubeconfig,
@@ -72,6 +75,7 @@ func (s *Stack) startManager(ctx context.Context) error {
 		"--webhook-bind-address=" + m.WebhookAddr,
 		"--metrics-bind-address=" + m.MetricsAddr,
 		"--health-probe-bind-address=" + m.ProbeAddr,
+		"--receiver-bind-address=" + m.ReceiverAddr,
 		"--leader-elect=true",
 		"--cert-mode=self-signed",
 		// Without --cert-dir the manager writes its key pair into a new
