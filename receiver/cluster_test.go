@@ -29,10 +29,11 @@ import (
 const ownNamespace = "imagepin-system"
 
 // TestReceiverAgainstAPIServer wires the receiver as the manager does,
-// against a real API server: a push marks every policy of the repository,
-// in every namespace and however its image is spelled, with one value, and
-// no other policy; a wrong token marks nothing; a rotated Secret takes
-// effect without a restart.
+// against a real API server: without its Secret it refuses everything and
+// takes the Secret once it appears; a push marks every policy of the
+// repository, in every namespace and however its image is spelled, with one
+// value, and no other policy; a wrong token marks nothing; a rotated Secret
+// takes effect without a restart.
 func TestReceiverAgainstAPIServer(t *testing.T) {
 	cp := controlplane.ForTest(t, controlplane.Options{CRDDirs: []string{"charts/imagepin/crds"}})
 	cl := newClient(t, cp)
@@ -41,7 +42,6 @@ func TestReceiverAgainstAPIServer(t *testing.T) {
 	}
 	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ownNamespace, Name: "imagepin-receiver"},
 		Data: map[string][]byte{receiver.TokenKey: []byte("first-token")}}
-	create(t, cl, secret)
 	pushed := []types.NamespacedName{{Namespace: "team-a", Name: "app"}, {Namespace: "team-b", Name: "app"}}
 	for _, key := range pushed {
 		create(t, cl, policy(key, "registry.example:5000/team/app"))
@@ -52,6 +52,17 @@ func TestReceiverAgainstAPIServer(t *testing.T) {
 	create(t, cl, policy(nginx[0], "nginx"))
 	create(t, cl, policy(nginx[1], "docker.io/library/nginx"))
 	url := startReceiver(t, cp, types.NamespacedName{Namespace: ownNamespace, Name: secret.Name})
+	if code := send(t, url+"first-token", distributionPush("team/app")); code != http.StatusServiceUnavailable {
+		t.Errorf("before the Secret exists: %d, want 503", code)
+	}
+	assertNotRequested(t, cl, pushed...)
+	create(t, cl, secret)
+	err := wait.PollUntilContextTimeout(t.Context(), 200*time.Millisecond, 30*time.Second, true, func(context.Context) (bool, error) {
+		return send(t, url+"first-token", `{"events":[]}`) == http.StatusOK, nil
+	})
+	if err != nil {
+		t.Fatalf("the token of a Secret created after the start is never used: %v", err)
+	}
 
 	if code := send(t, url+"guess", distributionPush("team/app")); code != http.StatusUnauthorized {
 		t.Errorf("wrong token: %d, want 401", code)
@@ -69,7 +80,7 @@ func TestReceiverAgainstAPIServer(t *testing.T) {
 	if err := cl.Update(t.Context(), secret); err != nil {
 		t.Fatal(err)
 	}
-	err := wait.PollUntilContextTimeout(t.Context(), 200*time.Millisecond, 30*time.Second, true, func(context.Context) (bool, error) {
+	err = wait.PollUntilContextTimeout(t.Context(), 200*time.Millisecond, 30*time.Second, true, func(context.Context) (bool, error) {
 		return send(t, url+"first-token", `{}`) == http.StatusUnauthorized, nil
 	})
 	if err != nil {

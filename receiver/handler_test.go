@@ -2,6 +2,7 @@ package receiver
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -63,6 +64,8 @@ func TestHostileRequestsScanNothing(t *testing.T) {
 		"broken JSON":    {body: `{"events":[`, code: 400, result: ResultBadRequest, message: "not valid JSON"},
 		"bad repository": {body: strings.Replace(distributionPush, "team/app", "Team//App", 1), code: 400, result: ResultBadRequest, source: SourceDistribution},
 		"GET":            {method: http.MethodGet, code: 405, result: ResultNotAllowed},
+		"300 repositories": {body: manyRepositories(300), code: 400, result: ResultBadRequest, source: SourceDistribution,
+			message: "more than 256 repositories"},
 		"other path":     {path: "/metrics", code: 404, result: ResultNotFound},
 		"Secret missing": {tokens: staticToken{err: errNoToken}, body: distributionPush, code: 503, result: ResultUnavailable},
 		"pull only":      {body: strings.Replace(distributionPush, `"push"`, `"pull"`, 1), code: 200, result: ResultIgnored, source: SourceDistribution},
@@ -99,6 +102,15 @@ func TestPushIsScheduled(t *testing.T) {
 	if due, _ := r.sched.take(farFuture()); len(due) != 1 || due[0] != "registry.example:5000/team/app" {
 		t.Errorf("scheduled %v, want the pushed repository", due)
 	}
+}
+
+// manyRepositories is a Distribution envelope pushing n repositories.
+func manyRepositories(n int) string {
+	events := make([]string, n)
+	for i := range events {
+		events[i] = fmt.Sprintf(`{"action":"push","target":{"repository":"team/app%d","tag":"1"},"request":{"host":"r.example"}}`, i)
+	}
+	return `{"events":[` + strings.Join(events, ",") + `]}`
 }
 
 // post sends body to h; path defaults to the events path with the token,
