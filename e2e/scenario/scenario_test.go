@@ -23,6 +23,7 @@ func TestWholeLoop(t *testing.T) {
 		{"policy chooses the newest allowed tag", sc.policyChoosesNewest},
 		{"Deployment's Pods are pinned, the Deployment is not", sc.podsPinned},
 		{"a pushed tag moves the policy and new Pods", sc.pushedTagMoves},
+		{"a registry notification asks for a scan (chart's receiver RBAC)", sc.notificationRequestsScan},
 		{"spec.pin rolls back", sc.pinRollsBack},
 		{"removing the pin rolls forward", sc.unpinRollsForward},
 		{"unlabeled namespace is untouched", sc.unlabeledUntouched},
