@@ -30,6 +30,6 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newManagerCommand(), newScanCommand(), newVersionCommand())
+	root.AddCommand(newManagerCommand(), newScanCommand(), newScanNowCommand(), newVersionCommand())
 	return root
 }

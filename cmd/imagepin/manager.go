@@ -37,7 +37,8 @@ func newManagerCommand() *cobra.Command {
 		Short: "Run the admission webhook server and the scanner",
 		Long: `Run the admission webhook server (Pod pinning at ` + webhook.MutatePodsPath + `, ImagePolicy
 validation at ` + webhook.ValidateImagePoliciesPath + `), its serving certificate, and the registry
-scanner (on the elected leader), with Prometheus metrics and health probes, in one process.`,
+scanner (on the elected leader), the registry notification receiver (every replica),
+with Prometheus metrics and health probes, in one process.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
 	}
@@ -58,6 +59,9 @@ func (o *managerOptions) validate() error {
 	}
 	if o.leaderElect && o.namespace == "" {
 		return errors.New("--leader-elect needs --namespace (or $POD_NAMESPACE) for its lease")
+	}
+	if o.receiverEnabled() && o.namespace == "" {
+		return errors.New("--receiver-bind-address needs --namespace (or $POD_NAMESPACE) for its Secret; 0 disables the receiver")
 	}
 	return nil
 }
@@ -108,6 +112,9 @@ func (o *managerOptions) run(ctx context.Context) error {
 		return err
 	}
 	if err := o.addWebhooks(ctx, mgr, scheme, res); err != nil {
+		return err
+	}
+	if err := o.addReceiver(mgr); err != nil {
 		return err
 	}
 	if err := addHealthChecks(mgr, provider); err != nil {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -63,11 +64,20 @@ func runManager(t *testing.T, cp *controlplane.ControlPlane, extra ...string) {
 	probe := freeAddr(t)
 	args := append([]string{"manager", "--kubeconfig", cp.Kubeconfig, "--namespace", "imagepin-system",
 		"--webhook-bind-address", fmt.Sprintf("%s:%d", cp.Webhook.Host, cp.Webhook.Port),
-		"--metrics-bind-address", "0", "--health-probe-bind-address", probe, "--leader-elect=false"}, extra...)
+		"--metrics-bind-address", "0", "--health-probe-bind-address", probe, "--leader-elect=false",
+		"--receiver-bind-address", "0"}, extra...)
+	startImagepin(t, probe, args...)
+}
+
+// startImagepin runs this test binary as imagepin with args until the test
+// ends (SIGINT, after which it must exit 0), waits until /readyz on probe
+// answers, and returns the process's output.
+func startImagepin(t *testing.T, probe string, args ...string) *lockedBuffer {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), runAsImagepin+"=1")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	out := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +95,26 @@ func runManager(t *testing.T, cp *controlplane.ControlPlane, extra ...string) {
 			t.Errorf("manager did not stop within 30s of SIGINT\n%s", tail(out.String()))
 		}
 	})
-	waitReady(t, "http://"+probe+"/readyz", done, &out)
+	waitReady(t, "http://"+probe+"/readyz", done, out)
+	return out
+}
+
+// lockedBuffer is a buffer that a process writes while the test reads.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func assertValidation(t *testing.T, cl client.Client) {
@@ -175,8 +204,10 @@ func TestManagerRejectsBadFlags(t *testing.T) {
 		"self-signed without namespace": {args: []string{"--namespace", "", "--leader-elect=false"}, want: "needs --namespace"},
 		"external without dir":          {args: []string{"--cert-mode", "external"}, want: "needs --cert-dir"},
 		"leader without namespace":      {args: []string{"--cert-mode", "external", "--cert-dir", "/tmp", "--namespace", ""}, want: "needs --namespace"},
+		"receiver without namespace": {args: []string{"--cert-mode", "external", "--cert-dir", "/tmp", "--leader-elect=false", "--namespace", ""},
+			want: "--receiver-bind-address needs --namespace"},
 		"missing kubeconfig": {args: []string{"--cert-mode", "external", "--cert-dir", "/tmp", "--leader-elect=false",
-			"--kubeconfig", "/nonexistent"}, want: "kubeconfig /nonexistent"},
+			"--receiver-bind-address=0", "--kubeconfig", "/nonexistent"}, want: "kubeconfig /nonexistent"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -214,7 +245,7 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-func waitReady(t *testing.T, url string, done chan error, out *bytes.Buffer) {
+func waitReady(t *testing.T, url string, done chan error, out *lockedBuffer) {
 	t.Helper()
 	err := wait.PollUntilContextTimeout(t.Context(), 100*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
 		select {

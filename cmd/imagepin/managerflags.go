@@ -11,6 +11,7 @@ import (
 	"github.com/imagepin/imagepin/certs"
 	"github.com/imagepin/imagepin/policy/scanner"
 	"github.com/imagepin/imagepin/policy/writeback"
+	"github.com/imagepin/imagepin/receiver"
 	"github.com/imagepin/imagepin/webhook"
 )
 
@@ -50,6 +51,9 @@ type managerOptions struct {
 	resolveConcurrency int
 	podPullSecrets     bool
 	registryCAFile     string
+
+	receiverBindAddress string
+	receiverSecret      string
 
 	zap zap.Options
 }
@@ -92,6 +96,11 @@ func (o *managerOptions) bindFlags(cmd *cobra.Command) {
 	f.IntVar(&o.resolveConcurrency, "webhook-resolve-concurrency", webhook.DefaultConcurrency, "registry lookups one Pod admission runs at once")
 	f.BoolVar(&o.podPullSecrets, "webhook-pull-secrets", false, "resolve a Pod's unmanaged images with its imagePullSecrets (needs get on Secrets)")
 	f.StringVar(&o.registryCAFile, "webhook-registry-ca-file", "", "PEM file of extra CA certificates for registries of images no policy governs")
+
+	f.StringVar(&o.receiverBindAddress, "receiver-bind-address", ":9292",
+		"address of the registry notification receiver (POST "+receiver.EventsPath+"<token>, every replica); 0 disables it")
+	f.StringVar(&o.receiverSecret, "receiver-secret", "imagepin-receiver",
+		"Secret in --namespace whose key token is the receiver's token; a new token takes effect within seconds")
 
 	zapFlags := flag.NewFlagSet("zap", flag.ContinueOnError)
 	o.zap.BindFlags(zapFlags)

@@ -14,8 +14,9 @@ import (
 
 // configTemplate is a Distribution v3 configuration. Paths are quoted with
 // strconv.Quote, whose output is a valid YAML double-quoted string. Upload
-// purging and the access log are off: neither helps a short-lived test
-// registry, and the access log would push errors out of the log tail.
+// purging is off, and the access log unless asked for: neither helps a
+// short-lived test registry, and the access log would push errors out of
+// the log tail.
 var configTemplate = template.Must(template.New("config.yml").Funcs(template.FuncMap{
 	"quote": strconv.Quote,
 }).Parse(`version: 0.1
@@ -23,7 +24,7 @@ log:
   level: warn
   formatter: text
   accesslog:
-    disabled: true
+    disabled: {{ not .AccessLog }}
 storage:
   filesystem:
     rootdirectory: {{ quote .StorageDir }}
@@ -46,6 +47,15 @@ auth:
     realm: imagepin-test-registry
     path: {{ quote .HtpasswdFile }}
 {{- end }}
+{{- if .NotifyURL }}
+notifications:
+  endpoints:
+    - name: test
+      url: {{ quote .NotifyURL }}
+      timeout: 2s
+      threshold: 3
+      backoff: 1s
+{{- end }}
 `))
 
 // config holds what configTemplate needs.
@@ -54,6 +64,8 @@ type config struct {
 	EnableDelete, TLS        bool
 	CertFile, KeyFile        string
 	HtpasswdFile             string
+	AccessLog                bool
+	NotifyURL                string
 }
 
 // writeFiles writes the configuration and the files it refers to (serving

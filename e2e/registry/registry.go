@@ -25,6 +25,12 @@ type Options struct {
 	TLS bool
 	// EnableDelete allows deleting manifests (storage.delete.enabled).
 	EnableDelete bool
+	// NotifyURL, when set, is where the registry posts its notification
+	// envelopes (notifications.endpoints): one event per pushed or pulled
+	// blob and manifest, retried until the endpoint answers 2xx or 3xx.
+	NotifyURL string
+	// AccessLog logs every request, which Requests then counts.
+	AccessLog bool
 }
 
 // Registry is a running Distribution registry process. Stop it when done;
@@ -110,7 +116,8 @@ func (r *Registry) launch(ctx context.Context, bin string, opts Options) error {
 	if r.transport, err = newTransport(r.CAPEM); err != nil {
 		return err
 	}
-	cfg := config{Addr: r.Host, Secret: newSecret(), StorageDir: r.Dir, EnableDelete: opts.EnableDelete}
+	cfg := config{Addr: r.Host, Secret: newSecret(), StorageDir: r.Dir, EnableDelete: opts.EnableDelete,
+		AccessLog: opts.AccessLog, NotifyURL: opts.NotifyURL}
 	configPath, err := writeFiles(r.root, cfg, certs, opts.Username, opts.Password)
 	if err != nil {
 		return err

@@ -24,6 +24,7 @@ func TestWholeLoop(t *testing.T) {
 		{"Deployment's Pods are pinned, the Deployment is not", sc.podsPinned},
 		{"a pushed tag moves the policy and rolls the Deployment out", sc.pushedTagMoves},
 		{"a scale-up keeps the ReplicaSet's digest", sc.scaleUpKeepsDigest},
+		{"a registry notification asks for a scan (chart's receiver RBAC)", sc.notificationRequestsScan},
 		{"spec.pin rolls back", sc.pinRollsBack},
 		{"removing the pin rolls forward", sc.unpinRollsForward},
 		{"unlabeled namespace is untouched", sc.unlabeledUntouched},

@@ -87,6 +87,9 @@ func (s *Stack) configureManager(m *Manager, name string) error {
 	if m.MetricsAddr, err = FreeAddr(); err != nil {
 		return err
 	}
+	if m.ReceiverAddr, err = FreeAddr(); err != nil {
+		return err
+	}
 	m.Bin, m.LogFile, m.Kubeconfig = s.Tools.Imagepin, filepath.Join(s.Dir, name+".log"), kubeconfig
 	m.Args = []string{"manager",
 		"--kubeconfig=" + kubeconfig,
@@ -94,6 +97,7 @@ func (s *Stack) configureManager(m *Manager, name string) error {
 		"--webhook-bind-address=" + m.WebhookAddr,
 		"--metrics-bind-address=" + m.MetricsAddr,
 		"--health-probe-bind-address=" + m.ProbeAddr,
+		"--receiver-bind-address=" + m.ReceiverAddr,
 		"--leader-elect=true",
 		"--cert-mode=self-signed",
 		// Without --cert-dir the manager writes its key pair into a new

@@ -33,6 +33,9 @@ type Manager struct {
 	// WebhookAddr, ProbeAddr and MetricsAddr are "127.0.0.1:PORT" of the
 	// webhook server, /healthz and /readyz, and /metrics.
 	WebhookAddr, ProbeAddr, MetricsAddr string
+	// ReceiverAddr is "127.0.0.1:PORT" of the registry notification
+	// receiver; its token is in the chart's receiver Secret.
+	ReceiverAddr string
 	// LogFile receives the manager's output, appended across restarts.
 	LogFile string
 	// Kubeconfig is the manager's kubeconfig: it impersonates the chart's

@@ -14,6 +14,7 @@ import (
 
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/scan"
+	"github.com/imagepin/imagepin/policy/scanrequest"
 	"github.com/imagepin/imagepin/policy/schedule"
 	"github.com/imagepin/imagepin/policy/validation"
 	"github.com/imagepin/imagepin/resolver"
@@ -38,7 +39,8 @@ func (r *Reconciler) reconcile(ctx context.Context, p *v1alpha1.ImagePolicy, now
 		return 0
 	}
 	meta.RemoveStatusCondition(&p.Status.Conditions, v1alpha1.ConditionStalled)
-	o := r.observe(ctx, p)
+	request, _ := scanrequest.Pending(p)
+	o := r.observe(ctx, p, request)
 	r.apply(ctx, p, o, metav1.NewTime(now))
 	p.Status.ObservedGeneration = p.Generation
 	r.metrics.duration.Observe(o.duration.Seconds())
@@ -59,7 +61,8 @@ func (r *Reconciler) reconcile(ctx context.Context, p *v1alpha1.ImagePolicy, now
 }
 
 // observe scans p's repository (unless suspended) and resolves its pin.
-func (r *Reconciler) observe(ctx context.Context, p *v1alpha1.ImagePolicy) outcome {
+// A scan request (see scanrequest) reads the registry afresh.
+func (r *Reconciler) observe(ctx context.Context, p *v1alpha1.ImagePolicy, request string) outcome {
 	start := time.Now()
 	counter := &resolver.RequestCounter{}
 	ctx = resolver.ContextWithCounter(ctx, counter)
@@ -70,7 +73,7 @@ func (r *Reconciler) observe(ctx context.Context, p *v1alpha1.ImagePolicy) outco
 		o.err, o.scanErr = err, true
 		return o
 	}
-	reg := r.shared.view(creds.identity)
+	reg := r.shared.view(creds.identity, request)
 	if !p.Spec.Suspend {
 		res, err := scan.Spec(ctx, reg, &p.Spec, creds.access)
 		if err != nil {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/scan"
+	"github.com/imagepin/imagepin/policy/scanrequest"
 )
 
 // EventRecorder records Kubernetes events (k8s.io/client-go/tools/events).
@@ -103,11 +104,13 @@ func setDefaults(o *Options) {
 }
 
 // SetupWithManager registers the controller. Status writes do not trigger
-// it (generation-changed predicate): the schedule and spec edits do.
+// it: the schedule, spec edits and scan requests (a new value of the
+// imagepin.dev/scan-requested-at annotation) do.
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("imagepolicy-scanner").
-		For(&v1alpha1.ImagePolicy{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		For(&v1alpha1.ImagePolicy{}, builder.WithPredicates(predicate.Or[client.Object](
+			predicate.GenerationChangedPredicate{}, scanRequested()))).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.opts.Concurrency}).
 		Complete(r)
 }
@@ -128,6 +131,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	}
 	before := p.DeepCopy()
 	requeue := r.reconcile(ctx, &p, now)
+	if request, ok := scanrequest.Pending(&p); ok {
+		p.Status.LastHandledScanAt = scanrequest.Record(request)
+	}
 	// A merge patch replaces the whole conditions list: the optimistic lock
 	// keeps it from dropping a condition another controller (write-back)
 	// wrote since our copy was read. On conflict the request is retried.
@@ -139,8 +145,12 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 }
 
 // notDue returns how long until p's next scan, if it is not due now. A spec
-// the status does not reflect yet is always due.
+// the status does not reflect yet, and a scan request not handled yet, are
+// always due.
 func notDue(p *v1alpha1.ImagePolicy, now time.Time) (time.Duration, bool) {
+	if _, requested := scanrequest.Pending(p); requested {
+		return 0, false
+	}
 	if p.Generation != p.Status.ObservedGeneration || p.Status.NextScanAt == nil {
 		return 0, false
 	}

@@ -41,20 +41,39 @@ func newShared(reg scan.Registry, window time.Duration, now func() time.Time) *s
 }
 
 // view returns the registry a policy with this credentials identity scans
-// through.
-func (s *shared) view(identity string) scan.Registry {
-	return &sharedView{s: s, identity: identity}
+// through. A non-empty fresh names a scan request: answers fetched before
+// it are not used, so a scan asked for after a push sees that push; the
+// policies that carry the same request (all those a push notification
+// marked) still share one fresh listing and one digest lookup per tag.
+func (s *shared) view(identity, fresh string) scan.Registry {
+	return &sharedView{s: s, identity: identity, fresh: fresh}
 }
 
 type sharedView struct {
 	s        *shared
 	identity string
+	fresh    string
+}
+
+// get is shared.get, within the view's request when it has one; a fresh
+// answer also renews the window for scans without a request.
+func (v *sharedView) get(key string, fetch func() (sharedItem, error)) (sharedItem, error) {
+	if v.fresh == "" {
+		return v.s.get(key, fetch)
+	}
+	return v.s.get(key+"|fresh|"+v.fresh, func() (sharedItem, error) {
+		it, err := fetch()
+		if err == nil {
+			v.s.store(key, it)
+		}
+		return it, err
+	})
 }
 
 // ListTags implements scan.Registry.
 func (v *sharedView) ListTags(ctx context.Context, repo name.Repository, a resolver.Access) ([]string, error) {
 	key := v.identity + "|list|" + repo.Name()
-	it, err := v.s.get(key, func() (sharedItem, error) {
+	it, err := v.get(key, func() (sharedItem, error) {
 		tags, err := v.s.reg.ListTags(ctx, repo, a)
 		return sharedItem{tags: tags}, err
 	})
@@ -67,7 +86,7 @@ func (v *sharedView) Digest(ctx context.Context, ref name.Reference, platform *v
 	if platform != nil {
 		key += "|" + platform.String()
 	}
-	it, err := v.s.get(key, func() (sharedItem, error) {
+	it, err := v.get(key, func() (sharedItem, error) {
 		h, err := v.s.reg.Digest(ctx, ref, platform, a)
 		return sharedItem{hash: h}, err
 	})

@@ -46,27 +46,27 @@ func TestSharedWithinWindow(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 20 {
 		wg.Go(func() {
-			if _, err := s.view("alice").ListTags(t.Context(), repo, resolver.Access{}); err != nil {
+			if _, err := s.view("alice", "").ListTags(t.Context(), repo, resolver.Access{}); err != nil {
 				t.Error(err)
 			}
 		})
 	}
 	wg.Wait()
-	s.view("alice").Digest(t.Context(), repo.Tag("1.0.0"), nil, resolver.Access{})
-	s.view("alice").Digest(t.Context(), repo.Tag("1.0.0"), nil, resolver.Access{})
+	s.view("alice", "").Digest(t.Context(), repo.Tag("1.0.0"), nil, resolver.Access{})
+	s.view("alice", "").Digest(t.Context(), repo.Tag("1.0.0"), nil, resolver.Access{})
 	if reg.lists.Load() != 1 || reg.digests.Load() != 1 {
 		t.Fatalf("20 concurrent listings and 2 digests cost %d and %d calls, want 1 and 1", reg.lists.Load(), reg.digests.Load())
 	}
-	if _, err := s.view("bob").ListTags(t.Context(), repo, resolver.Access{}); err != nil || reg.lists.Load() != 2 {
+	if _, err := s.view("bob", "").ListTags(t.Context(), repo, resolver.Access{}); err != nil || reg.lists.Load() != 2 {
 		t.Errorf("other credentials shared a listing: %d calls, err %v", reg.lists.Load(), err)
 	}
 	advance(31 * time.Second)
 	reg.fail.Store(true)
-	if _, err := s.view("alice").ListTags(t.Context(), repo, resolver.Access{}); err == nil || reg.lists.Load() != 3 {
+	if _, err := s.view("alice", "").ListTags(t.Context(), repo, resolver.Access{}); err == nil || reg.lists.Load() != 3 {
 		t.Errorf("after the window: %d calls, err %v; want a new call that fails", reg.lists.Load(), err)
 	}
 	reg.fail.Store(false)
-	if _, err := s.view("alice").ListTags(t.Context(), repo, resolver.Access{}); err != nil || reg.lists.Load() != 4 {
+	if _, err := s.view("alice", "").ListTags(t.Context(), repo, resolver.Access{}); err != nil || reg.lists.Load() != 4 {
 		t.Errorf("a failure was kept: %d calls, err %v", reg.lists.Load(), err)
 	}
 }
