@@ -22,8 +22,8 @@ import (
 
 	"github.com/imagepin/imagepin/e2e/controlplane"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
+	"github.com/imagepin/imagepin/policy/governing"
 	"github.com/imagepin/imagepin/receiver"
-	"github.com/imagepin/imagepin/webhook"
 )
 
 const ownNamespace = "imagepin-system"
@@ -101,13 +101,13 @@ func startReceiver(t *testing.T, cp *controlplane.ControlPlane, secret types.Nam
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := webhook.IndexPolicies(t.Context(), mgr.GetFieldIndexer()); err != nil {
+	if err := governing.IndexPolicies(t.Context(), mgr.GetFieldIndexer()); err != nil {
 		t.Fatal(err)
 	}
 	addr := freeAddr(t)
 	r, err := receiver.New(receiver.Options{
 		Addr: addr, Tokens: receiver.NewSecretToken(mgr.GetAPIReader(), secret, time.Second),
-		Policies: mgr.GetCache(), RepositoryIndex: webhook.PolicyRepositoryIndex, Patcher: mgr.GetClient(),
+		Policies: mgr.GetCache(), RepositoryIndex: governing.RepositoryIndex, Patcher: mgr.GetClient(),
 		Registerer: prometheus.NewRegistry(), Quiet: 100 * time.Millisecond, MinInterval: 200 * time.Millisecond,
 	})
 	if err != nil {

@@ -7,8 +7,8 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
+	"github.com/imagepin/imagepin/policy/governing"
 	"github.com/imagepin/imagepin/receiver"
-	"github.com/imagepin/imagepin/webhook"
 )
 
 func (o *managerOptions) receiverEnabled() bool {
@@ -28,7 +28,7 @@ func (o *managerOptions) addReceiver(mgr ctrl.Manager) error {
 		Addr:            o.receiverBindAddress,
 		Tokens:          receiver.NewSecretToken(mgr.GetAPIReader(), secret, receiver.DefaultTokenTTL),
 		Policies:        mgr.GetCache(),
-		RepositoryIndex: webhook.PolicyRepositoryIndex,
+		RepositoryIndex: governing.RepositoryIndex,
 		Patcher:         mgr.GetClient(),
 		Registerer:      metrics.Registry,
 	})
