@@ -7,7 +7,7 @@ import (
 	"github.com/imagepin/imagepin/e2e/buildtool"
 )
 
-// AssetsEnv names the folder that holds etcd, kube-apiserver,
+// AssetsEnv names the folder that holds etcd, kube-apiserver, kube-scheduler,
 // kube-controller-manager and kubectl (envtest's convention).
 const AssetsEnv = "KUBEBUILDER_ASSETS"
 

@@ -2,10 +2,13 @@
 // imagepin's integration and end-to-end tests and for the local demo: etcd
 // and kube-apiserver through controller-runtime's envtest, and optionally
 // kube-controller-manager, so that Deployments really create ReplicaSets and
-// Pods (which stay Pending: there is no kubelet).
+// Pods. Those Pods stay Pending unless Options.Nodes asks for fake Nodes:
+// then kube-scheduler and kwok (which plays the Nodes' kubelets) run too,
+// Pods become Running and Ready, and rollouts complete.
 //
-// The binaries come from hack/controlplane.sh, which builds them from Go
-// modules into a cache outside the checkout. KUBEBUILDER_ASSETS names that
-// folder; when it is unset the package runs the script itself, so a plain
+// The binaries come from hack/controlplane.sh and hack/kwok.sh, which build
+// them from Go modules into a cache outside the checkout. KUBEBUILDER_ASSETS
+// names the control plane's folder and IMAGEPIN_KWOK_BIN the kwok binary;
+// when they are unset the package runs the scripts itself, so a plain
 // `go test ./...` works on a fresh machine too (slowly, the first time).
 package controlplane
