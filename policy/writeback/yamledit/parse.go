@@ -17,7 +17,7 @@ var ErrUnsupported = errors.New("written in a form imagepin does not edit")
 // Doc is a parsed YAML file with the edits made to it so far.
 type Doc struct {
 	src   []byte
-	lines []int // byte offset of the start of each line
+	lines []int      // byte offset of the start of each line
 	doc   *yaml.Node // the document node; nil for an empty file
 	root  *yaml.Node
 	edits []edit
