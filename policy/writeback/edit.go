@@ -65,7 +65,7 @@ func (b *batch) writeTargets(w work, e *entry) {
 	snap := w.snapshot()
 	if err := e.applyTargets(w); err != nil {
 		w.restore(snap)
-		e.files, e.dropped = nil, err.(*targetError)
+		e.files, e.dropped = nil, err
 	}
 }
 

@@ -54,8 +54,8 @@ func argoCDFile(t *v1alpha1.ArgoCDTarget) string {
 }
 
 // applyTargets writes every target of the policy into w, and records the
-// files it changed; on the first failure it returns a targetError.
-func (e *entry) applyTargets(w work) error {
+// files it changed; on the first failure it returns why.
+func (e *entry) applyTargets(w work) *targetError {
 	for i, t := range e.policy.Spec.WriteBack.Git.Targets {
 		field := fmt.Sprintf("spec.writeBack.git.targets[%d]", i)
 		var file string
