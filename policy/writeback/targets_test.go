@@ -151,22 +151,26 @@ func TestTargetFailures(t *testing.T) {
 		target v1alpha1.WriteBackTarget
 		reason string
 		msg    string
+		path   string // markers are searched here too
 	}{
 		"missing values file": {nil, helmTarget("apps/web/nope.yaml", "image.tag"), v1alpha1.ReasonTargetNotFound,
-			"spec.writeBack.git.targets[0].helmValues: apps/web/nope.yaml: not found"},
+			"spec.writeBack.git.targets[0].helmValues: apps/web/nope.yaml: not found", ""},
 		"missing key": {map[string]string{"apps/web/values.yaml": "image:\n  tag: x\n"}, helmTarget("apps/web/values.yaml", "image.digest"),
-			v1alpha1.ReasonTargetNotFound, "apps/web/values.yaml: key image.digest: not found"},
+			v1alpha1.ReasonTargetNotFound, "apps/web/values.yaml: key image.digest: not found", ""},
 		"key that is not a scalar": {map[string]string{"apps/web/values.yaml": "image:\n  tag: [x]\n"}, values,
-			v1alpha1.ReasonTargetInvalid, "apps/web/values.yaml: key image.tag (line 2) is not a scalar"},
+			v1alpha1.ReasonTargetInvalid, "apps/web/values.yaml: key image.tag (line 2) is not a scalar", ""},
 		"unparsable file": {map[string]string{"apps/web/values.yaml": "image: {tag: x\n"}, values,
-			v1alpha1.ReasonTargetInvalid, "apps/web/values.yaml: not valid YAML"},
+			v1alpha1.ReasonTargetInvalid, "apps/web/values.yaml: not valid YAML", ""},
 		"no kustomization": {nil, v1alpha1.WriteBackTarget{Kustomization: &v1alpha1.KustomizationTarget{Path: "apps"}},
-			v1alpha1.ReasonTargetNotFound, "no kustomization.yaml, kustomization.yml or Kustomization in apps"},
+			v1alpha1.ReasonTargetNotFound, "no kustomization.yaml, kustomization.yml or Kustomization in apps", ""},
 		"images that are not a list": {map[string]string{"k/kustomization.yaml": "images: nginx\n"},
 			v1alpha1.WriteBackTarget{Kustomization: &v1alpha1.KustomizationTarget{Path: "k"}},
-			v1alpha1.ReasonTargetInvalid, "k/kustomization.yaml: images (line 1) is not a list"},
+			v1alpha1.ReasonTargetInvalid, "k/kustomization.yaml: images (line 1) is not a list", ""},
 		"missing application folder": {nil, v1alpha1.WriteBackTarget{ArgoCD: &v1alpha1.ArgoCDTarget{Application: "web", Path: "nope", Source: v1alpha1.ArgoCDHelm}},
-			v1alpha1.ReasonTargetNotFound, "targets[0].argoCD: folder nope: not found"},
+			v1alpha1.ReasonTargetNotFound, "targets[0].argoCD: folder nope: not found", ""},
+		"targets and no marker under path": {map[string]string{"k/kustomization.yaml": "resources: []\n"},
+			v1alpha1.WriteBackTarget{Kustomization: &v1alpha1.KustomizationTarget{Path: "k"}},
+			v1alpha1.ReasonNoMarkers, `no marker {"$imagepin": "`, "docs"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -175,7 +179,9 @@ func TestTargetFailures(t *testing.T) {
 			startWriteBack(t, f.ns)
 			good := f.policy(t, "good", withTarget(v1alpha1.WriteBackTarget{Kustomization: &v1alpha1.KustomizationTarget{Path: "good"}}))
 			bad := f.policy(t, "bad", withTarget(tc.target), func(g *v1alpha1.GitWriteBack) {
-				g.Targets = append(g.Targets, v1alpha1.WriteBackTarget{Kustomization: &v1alpha1.KustomizationTarget{Path: "good"}})
+				// The good folder first: its change must be undone too.
+				g.Targets = append([]v1alpha1.WriteBackTarget{{Kustomization: &v1alpha1.KustomizationTarget{Path: "good"}}}, g.Targets...)
+				g.Path = tc.path
 			})
 			setCurrent(t, good, "1.0.0", v1alpha1.SourceScan)
 			setCurrent(t, bad, "1.0.0", v1alpha1.SourceScan)
@@ -189,6 +195,11 @@ func TestTargetFailures(t *testing.T) {
 			k := f.git.FileT(t, "good/kustomization.yaml")
 			if !strings.Contains(k, "ghcr.io/acme/good") || strings.Contains(k, "ghcr.io/acme/bad") {
 				t.Errorf("good/kustomization.yaml holds:\n%s\nwant the good policy's image only", k)
+			}
+			for p, content := range tc.files {
+				if got := f.git.FileT(t, p); got != content {
+					t.Errorf("%s of the failed policy changed:\n%s", p, got)
+				}
 			}
 			if bad.Status.WriteBack != nil {
 				t.Errorf("the failed policy's status names a commit: %+v", bad.Status.WriteBack)
