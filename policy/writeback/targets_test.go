@@ -154,7 +154,7 @@ func TestTargetFailures(t *testing.T) {
 		path   string // markers are searched here too
 	}{
 		"missing values file": {nil, helmTarget("apps/web/nope.yaml", "image.tag"), v1alpha1.ReasonTargetNotFound,
-			"spec.writeBack.git.targets[0].helmValues: apps/web/nope.yaml: not found", ""},
+			"spec.writeBack.git.targets[1].helmValues: apps/web/nope.yaml: not found", ""},
 		"missing key": {map[string]string{"apps/web/values.yaml": "image:\n  tag: x\n"}, helmTarget("apps/web/values.yaml", "image.digest"),
 			v1alpha1.ReasonTargetNotFound, "apps/web/values.yaml: key image.digest: not found", ""},
 		"key that is not a scalar": {map[string]string{"apps/web/values.yaml": "image:\n  tag: [x]\n"}, values,
@@ -167,7 +167,7 @@ func TestTargetFailures(t *testing.T) {
 			v1alpha1.WriteBackTarget{Kustomization: &v1alpha1.KustomizationTarget{Path: "k"}},
 			v1alpha1.ReasonTargetInvalid, "k/kustomization.yaml: images (line 1) is not a list", ""},
 		"missing application folder": {nil, v1alpha1.WriteBackTarget{ArgoCD: &v1alpha1.ArgoCDTarget{Application: "web", Path: "nope", Source: v1alpha1.ArgoCDHelm}},
-			v1alpha1.ReasonTargetNotFound, "targets[0].argoCD: folder nope: not found", ""},
+			v1alpha1.ReasonTargetNotFound, "targets[1].argoCD: folder nope: not found", ""},
 		"targets and no marker under path": {map[string]string{"k/kustomization.yaml": "resources: []\n"},
 			v1alpha1.WriteBackTarget{Kustomization: &v1alpha1.KustomizationTarget{Path: "k"}},
 			v1alpha1.ReasonNoMarkers, `no marker {"$imagepin": "`, "docs"},
