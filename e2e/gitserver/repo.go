@@ -12,10 +12,11 @@ import (
 
 // Commit is one commit of the branch.
 type Commit struct {
-	Hash    string
-	Author  string // "Name <email>"
-	Message string
-	Files   []string // paths the commit changed
+	Hash      string
+	Author    string // "Name <email>"
+	Committer string // "Name <email>"
+	Message   string
+	Files     []string // paths the commit changed
 }
 
 // Commit writes files (path → content) into the branch as one commit by
@@ -23,9 +24,15 @@ type Commit struct {
 // so it triggers no OnPush hook), and returns its hash. It builds on the
 // branch as it is now, including what clients pushed.
 func (s *Server) Commit(ctx context.Context, message string, files map[string]string) (string, error) {
+	return s.CommitOn(ctx, s.Branch, message, files)
+}
+
+// CommitOn is Commit on another branch, which starts at the default
+// branch's head when it does not exist yet.
+func (s *Server) CommitOn(ctx context.Context, branch, message string, files map[string]string) (string, error) {
 	s.workMu.Lock()
 	defer s.workMu.Unlock()
-	if err := s.syncWork(ctx); err != nil {
+	if err := s.syncWork(ctx, branch); err != nil {
 		return "", err
 	}
 	for path, content := range files {
@@ -40,7 +47,7 @@ func (s *Server) Commit(ctx context.Context, message string, files map[string]st
 	for _, args := range [][]string{
 		{"-C", s.work, "add", "-A"},
 		{"-C", s.work, "commit", "--allow-empty", "-q", "-m", message},
-		{"-C", s.work, "push", "-q", "origin", "HEAD:refs/heads/" + s.Branch},
+		{"-C", s.work, "push", "-q", "origin", "HEAD:refs/heads/" + branch},
 	} {
 		if _, err := s.run(ctx, args...); err != nil {
 			return "", err
@@ -49,21 +56,29 @@ func (s *Server) Commit(ctx context.Context, message string, files map[string]st
 	return s.run(ctx, "-C", s.work, "rev-parse", "HEAD")
 }
 
-// syncWork moves the work clone to the branch head, if the branch exists.
-func (s *Server) syncWork(ctx context.Context) error {
-	if _, err := s.run(ctx, "-C", s.work, "fetch", "-q", "origin"); err != nil {
+// syncWork moves the work clone to the head of branch, or of the default
+// branch when branch does not exist, if that exists.
+func (s *Server) syncWork(ctx context.Context, branch string) error {
+	if _, err := s.run(ctx, "-C", s.work, "fetch", "-q", "--prune", "origin"); err != nil {
 		return err
 	}
-	if _, err := s.run(ctx, "-C", s.work, "rev-parse", "-q", "--verify", "origin/"+s.Branch); err != nil {
-		return nil // an empty repository: the first commit starts the branch
+	for _, b := range []string{branch, s.Branch} {
+		if _, err := s.run(ctx, "-C", s.work, "rev-parse", "-q", "--verify", "origin/"+b); err == nil {
+			_, err := s.run(ctx, "-C", s.work, "reset", "-q", "--hard", "origin/"+b)
+			return err
+		}
 	}
-	_, err := s.run(ctx, "-C", s.work, "reset", "-q", "--hard", "origin/"+s.Branch)
-	return err
+	return nil // an empty repository: the first commit starts the branch
 }
 
 // File returns the content of path at the branch head.
 func (s *Server) File(ctx context.Context, path string) (string, error) {
-	return s.runRaw(ctx, "--git-dir="+s.dir, "show", s.Branch+":"+path)
+	return s.FileOn(ctx, s.Branch, path)
+}
+
+// FileOn returns the content of path at the head of branch.
+func (s *Server) FileOn(ctx context.Context, branch, path string) (string, error) {
+	return s.runRaw(ctx, "--git-dir="+s.dir, "show", branch+":"+path)
 }
 
 // Head returns the hash the branch points at.
@@ -73,7 +88,12 @@ func (s *Server) Head(ctx context.Context) (string, error) {
 
 // Log returns the commits of the branch, newest first.
 func (s *Server) Log(ctx context.Context) ([]Commit, error) {
-	out, err := s.run(ctx, "--git-dir="+s.dir, "rev-list", s.Branch)
+	return s.LogOf(ctx, s.Branch)
+}
+
+// LogOf returns the commits of branch, newest first.
+func (s *Server) LogOf(ctx context.Context, branch string) ([]Commit, error) {
+	out, err := s.run(ctx, "--git-dir="+s.dir, "rev-list", branch)
 	if err != nil {
 		return nil, err
 	}
@@ -92,6 +112,9 @@ func (s *Server) commit(ctx context.Context, hash string) (Commit, error) {
 	c := Commit{Hash: hash}
 	var err error
 	if c.Author, err = s.run(ctx, "--git-dir="+s.dir, "show", "-s", "--format=%an <%ae>", hash); err != nil {
+		return c, err
+	}
+	if c.Committer, err = s.run(ctx, "--git-dir="+s.dir, "show", "-s", "--format=%cn <%ce>", hash); err != nil {
 		return c, err
 	}
 	if c.Message, err = s.runRaw(ctx, "--git-dir="+s.dir, "show", "-s", "--format=%B", hash); err != nil {

@@ -46,3 +46,23 @@ func (s *Server) LogT(t testing.TB) []Commit {
 	}
 	return log
 }
+
+// FileOnT is FileOn that fails t on error.
+func (s *Server) FileOnT(t testing.TB, branch, path string) string {
+	t.Helper()
+	content, err := s.FileOn(t.Context(), branch, path)
+	if err != nil {
+		t.Fatalf("read %s of branch %s from git server: %v", path, branch, err)
+	}
+	return content
+}
+
+// LogOfT is LogOf that fails t on error.
+func (s *Server) LogOfT(t testing.TB, branch string) []Commit {
+	t.Helper()
+	log, err := s.LogOf(t.Context(), branch)
+	if err != nil {
+		t.Fatalf("git log of branch %s of git server: %v", branch, err)
+	}
+	return log
+}

@@ -34,10 +34,11 @@ type entry struct {
 	change  PolicyChange
 
 	// What the last attempt found.
-	markers  int      // markers of the policy under its path
-	writable int      // of those, markers that could be written
-	skipped  []string // why the others could not
-	files    []string // files whose markers changed
+	markers  int          // markers of the policy under its path
+	writable int          // of those, markers that could be written
+	skipped  []string     // why the others could not
+	files    []string     // files the policy changed (markers and targets)
+	dropped  *targetError // why the policy was left out of the write
 }
 
 // newBatch makes the batch of the policies of t that have a current image.
@@ -87,14 +88,21 @@ func shortRef(tag, digest string) string {
 	return digest
 }
 
-// paths are the folders and files to read: those of the valid policies.
+// paths are the folders and files to read: those of the valid policies'
+// markers and targets.
 func (b *batch) paths() []string {
 	seen := map[string]bool{}
 	var paths []string
 	for _, e := range b.valid() {
-		if !seen[e.path] {
-			seen[e.path] = true
-			paths = append(paths, e.path)
+		var mine []string
+		if e.wantsMarkers() {
+			mine = append(mine, e.path)
+		}
+		for _, p := range append(mine, e.targetPaths()...) {
+			if !seen[p] {
+				seen[p] = true
+				paths = append(paths, p)
+			}
 		}
 	}
 	return paths
@@ -119,5 +127,5 @@ func (e *entry) author() gitrepo.Signature {
 }
 
 func (e *entry) reset() {
-	e.markers, e.writable, e.skipped, e.files = 0, 0, nil, nil
+	e.markers, e.writable, e.skipped, e.files, e.dropped = 0, 0, nil, nil, nil
 }

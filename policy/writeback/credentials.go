@@ -21,7 +21,7 @@ var errSecretNotFound = errors.New("credentials Secret not found")
 // from the Secret in the policies' namespace on every cycle (a rotated
 // token is used at once), and the secret values to keep out of messages.
 func (r *Reconciler) gitTarget(ctx context.Context, t target) (gitrepo.Target, []string, error) {
-	gt := gitrepo.Target{URL: t.URL, Branch: t.Branch, Scope: t.Secret}
+	gt := gitrepo.Target{URL: t.URL, Branch: t.Branch, PushBranch: t.PushBranch, Scope: t.Secret}
 	if t.Secret == "" {
 		return gt, nil, nil
 	}

@@ -27,6 +27,12 @@ type setup func(ctrl.Manager, *prometheus.Registry) error
 // policies of ns until the test ends or stop is called.
 func startWriteBack(t *testing.T, ns string, more ...setup) *controller {
 	t.Helper()
+	return startWriteBackDebounced(t, ns, time.Second, more...)
+}
+
+// startWriteBackDebounced is startWriteBack with another debounce.
+func startWriteBackDebounced(t *testing.T, ns string, debounce time.Duration, more ...setup) *controller {
+	t.Helper()
 	mgr, err := ctrl.NewManager(cp.Config, ctrl.Options{
 		Scheme:     scheme,
 		Metrics:    metricsserver.Options{BindAddress: "0"},
@@ -39,7 +45,7 @@ func startWriteBack(t *testing.T, ns string, more ...setup) *controller {
 	c := &controller{registry: prometheus.NewRegistry()}
 	r, err := writeback.New(writeback.Options{
 		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Events: mgr.GetEventRecorder("imagepin-writeback"),
-		Registerer: c.registry, CacheDir: t.TempDir(), Debounce: time.Second, Resync: -1, Timeout: 20 * time.Second,
+		Registerer: c.registry, CacheDir: t.TempDir(), Debounce: debounce, Resync: -1, Timeout: 20 * time.Second,
 	})
 	if err != nil {
 		t.Fatal(err)

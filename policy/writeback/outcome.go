@@ -24,12 +24,15 @@ type outcome struct {
 // outcome tells what the cycle's result means for e.
 func (b *batch) outcome(e *entry, res gitrepo.Result, err error, now metav1.Time) outcome {
 	t := b.target
-	where := fmt.Sprintf("%s (branch %s)", t.redactedURL(), t.Branch)
+	where := fmt.Sprintf("%s (branch %s)", t.redactedURL(), t.dest())
 	switch {
 	case e.invalid != nil:
 		return failed(v1alpha1.ReasonInvalidSpec, e.invalid.Error())
 	case err != nil:
 		return failed(reasonOf(err), fmt.Sprintf("write-back to %s failed: %v", where, err))
+	case e.dropped != nil:
+		return failed(e.dropped.reason, fmt.Sprintf("%s, in %s; nothing of this policy was committed", e.dropped.msg, where))
+	case !e.wantsMarkers():
 	case e.markers == 0:
 		return failed(v1alpha1.ReasonNoMarkers, fmt.Sprintf("no marker %s (or its :tag, :digest or :name variant) in the YAML files under %s of %s",
 			marker.Marker{Policy: marker.Policy{Namespace: e.policy.Namespace, Name: e.policy.Name}}, pathName(e.path), where))
@@ -42,13 +45,17 @@ func (b *batch) outcome(e *entry, res gitrepo.Result, err error, now metav1.Time
 	// in status.writeBack and in the event.
 	o := outcome{status: metav1.ConditionTrue, reason: v1alpha1.ReasonSucceeded,
 		message: fmt.Sprintf("%s records %s", where, e.change.New)}
+	branch := res.Branch
+	if branch == "" {
+		branch = t.dest()
+	}
 	if len(e.files) > 0 && res.Pushed {
 		o.committed = true
-		o.writeBack = &v1alpha1.WriteBackStatus{Commit: res.Commit, PushedAt: &now, URL: t.redactedURL(), Branch: t.Branch}
-	} else if wb := e.policy.Status.WriteBack; wb == nil || wb.URL != t.redactedURL() || wb.Branch != t.Branch || wb.Commit == "" {
+		o.writeBack = &v1alpha1.WriteBackStatus{Commit: res.Commit, PushedAt: &now, URL: t.redactedURL(), Branch: branch}
+	} else if wb := e.policy.Status.WriteBack; wb == nil || wb.URL != t.redactedURL() || wb.Branch != branch || wb.Commit == "" {
 		// Git held the image before imagepin wrote it (or another target
 		// did): the head records it.
-		o.writeBack = &v1alpha1.WriteBackStatus{Commit: res.Commit, URL: t.redactedURL(), Branch: t.Branch}
+		o.writeBack = &v1alpha1.WriteBackStatus{Commit: res.Commit, URL: t.redactedURL(), Branch: branch}
 	}
 	if len(e.skipped) > 0 {
 		o.message += fmt.Sprintf("; %d markers left as they are: %s", len(e.skipped), e.skipped[0])

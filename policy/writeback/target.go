@@ -25,6 +25,16 @@ type target struct {
 	Branch string
 	// Secret is namespace/name of the credentials Secret, or "".
 	Secret string
+	// PushBranch receives the commits instead of Branch when set.
+	PushBranch string
+}
+
+// dest is the branch that commits are pushed to.
+func (t target) dest() string {
+	if t.PushBranch != "" {
+		return t.PushBranch
+	}
+	return t.Branch
 }
 
 // targetOf returns the write-back target of p, if it has one.
@@ -33,7 +43,7 @@ func targetOf(p *v1alpha1.ImagePolicy) (target, bool) {
 		return target{}, false
 	}
 	g := p.Spec.WriteBack.Git
-	t := target{URL: g.URL, Branch: g.Branch}
+	t := target{URL: g.URL, Branch: g.Branch, PushBranch: g.PushBranch}
 	if t.Branch == "" {
 		t.Branch = "main"
 	}
@@ -47,16 +57,16 @@ func targetOf(p *v1alpha1.ImagePolicy) (target, bool) {
 // without a password, because controller-runtime logs keys; a cycle takes
 // the URL itself from a policy's spec.
 func (t target) key() string {
-	b, _ := json.Marshal([]string{t.redactedURL(), t.Branch, t.Secret})
+	b, _ := json.Marshal([]string{t.redactedURL(), t.Branch, t.Secret, t.PushBranch})
 	return string(b)
 }
 
 func parseKey(key string) (target, error) {
 	var parts []string
-	if err := json.Unmarshal([]byte(key), &parts); err != nil || len(parts) != 3 {
+	if err := json.Unmarshal([]byte(key), &parts); err != nil || len(parts) != 4 {
 		return target{}, fmt.Errorf("not a write-back target key: %q", key)
 	}
-	return target{URL: parts[0], Branch: parts[1], Secret: parts[2]}, nil
+	return target{URL: parts[0], Branch: parts[1], Secret: parts[2], PushBranch: parts[3]}, nil
 }
 
 // redactedURL is the URL without a password, for messages and logs.

@@ -10,9 +10,12 @@ import (
 )
 
 func TestTargetKey(t *testing.T) {
-	policy := func(ns, url, branch, secret string) *v1alpha1.ImagePolicy {
+	policy := func(ns, url, branch, secret string, push ...string) *v1alpha1.ImagePolicy {
 		p := &v1alpha1.ImagePolicy{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "p"}}
 		p.Spec.WriteBack = &v1alpha1.WriteBack{Git: v1alpha1.GitWriteBack{URL: url, Branch: branch}}
+		if len(push) > 0 {
+			p.Spec.WriteBack.Git.PushBranch = push[0]
+		}
 		if secret != "" {
 			p.Spec.WriteBack.Git.SecretRef = &v1alpha1.LocalObjectReference{Name: secret}
 		}
@@ -35,6 +38,7 @@ func TestTargetKey(t *testing.T) {
 		"other Secret":         {policy("a", "https://git.example.com/r.git", "main", "other"), false},
 		"no Secret":            {policy("a", "https://git.example.com/r.git", "main", ""), false},
 		"other branch":         {policy("a", "https://git.example.com/r.git", "release", "git"), false},
+		"a push branch":        {policy("a", "https://git.example.com/r.git", "main", "git", "review"), false},
 		"other repository":     {policy("a", "https://git.example.com/s.git", "main", "git"), false},
 		"password in the URL":  {policy("a", "https://u:hunter2@git.example.com/r.git", "main", "git"), false},
 		"no write-back at all": {&v1alpha1.ImagePolicy{}, false},

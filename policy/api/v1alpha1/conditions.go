@@ -35,6 +35,13 @@ const (
 	// ReasonGitUnavailable: the Git repository could not be reached, or a
 	// fetch or push failed for another reason than the ones above.
 	ReasonGitUnavailable = "GitUnavailable"
+	// ReasonTargetNotFound: a write-back target's file, directory or key
+	// does not exist.
+	ReasonTargetNotFound = "TargetNotFound"
+	// ReasonTargetInvalid: a write-back target's file does not parse, or
+	// does not hold what the target names (a key that is not a scalar, an
+	// images list that is not a list).
+	ReasonTargetInvalid = "TargetInvalid"
 )
 
 // Source says why status.current holds its value.

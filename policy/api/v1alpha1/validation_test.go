@@ -61,6 +61,43 @@ func TestInvalidSpecsRejected(t *testing.T) {
 			mod: func(p *v1alpha1.ImagePolicy) {
 				p.Spec.WriteBack = gitWriteBack("https://git.example.com/x.git", "apps/../../etc")
 			}},
+		"target with two kinds": {by: "cel", wantField: "spec.writeBack.git.targets[0]", wantMsg: "set exactly one of kustomization, helmValues or argoCD",
+			mod: withTargets(v1alpha1.WriteBackTarget{Kustomization: &v1alpha1.KustomizationTarget{Path: "apps"},
+				HelmValues: &v1alpha1.HelmValuesTarget{File: "values.yaml", Tag: "image.tag"}})},
+		"empty target": {by: "cel", wantField: "spec.writeBack.git.targets[0]", wantMsg: "set exactly one of kustomization, helmValues or argoCD",
+			mod: withTargets(v1alpha1.WriteBackTarget{})},
+		"kustomization escaping the repository": {by: "cel", wantField: "spec.writeBack.git.targets[0].kustomization.path", wantMsg: "must be a relative path inside the repository",
+			mod: withTargets(v1alpha1.WriteBackTarget{Kustomization: &v1alpha1.KustomizationTarget{Path: "../other"}})},
+		"helm values without keys": {by: "cel", wantField: "spec.writeBack.git.targets[0].helmValues", wantMsg: "set at least one of tag, repository or digest",
+			mod: withTargets(v1alpha1.WriteBackTarget{HelmValues: &v1alpha1.HelmValuesTarget{File: "values.yaml"}})},
+		"helm values key with a space": {by: "cel", wantField: "spec.writeBack.git.targets[0].helmValues.tag", wantMsg: "should match",
+			mod: withTargets(v1alpha1.WriteBackTarget{HelmValues: &v1alpha1.HelmValuesTarget{File: "values.yaml", Tag: "image. tag"}})},
+		"helm values key with an empty segment": {by: "cel", wantField: "spec.writeBack.git.targets[0].helmValues.digest", wantMsg: "should match",
+			mod: withTargets(v1alpha1.WriteBackTarget{HelmValues: &v1alpha1.HelmValuesTarget{File: "values.yaml", Digest: "image..digest"}})},
+		"helm values file at an absolute path": {by: "cel", wantField: "spec.writeBack.git.targets[0].helmValues.file", wantMsg: "must be a relative file path",
+			mod: withTargets(v1alpha1.WriteBackTarget{HelmValues: &v1alpha1.HelmValuesTarget{File: "/etc/values.yaml", Tag: "image.tag"}})},
+		"argo cd source unknown": {by: "cel", wantField: "spec.writeBack.git.targets[0].argoCD.source", wantMsg: `Unsupported value: "Jsonnet"`,
+			mod: withTargets(v1alpha1.WriteBackTarget{ArgoCD: &v1alpha1.ArgoCDTarget{Application: "app", Path: "apps", Source: "Jsonnet"}})},
+		"argo cd helm names for kustomize": {by: "cel", wantField: "spec.writeBack.git.targets[0].argoCD", wantMsg: "helm names Helm parameters",
+			mod: withTargets(v1alpha1.WriteBackTarget{ArgoCD: &v1alpha1.ArgoCDTarget{Application: "app", Path: "apps", Source: v1alpha1.ArgoCDKustomize,
+				Helm: &v1alpha1.ArgoCDHelmParameters{Tag: "image.tag"}}})},
+		"argo cd application with a slash": {by: "cel", wantField: "spec.writeBack.git.targets[0].argoCD.application", wantMsg: "should match",
+			mod: withTargets(v1alpha1.WriteBackTarget{ArgoCD: &v1alpha1.ArgoCDTarget{Application: "../app", Path: "apps", Source: v1alpha1.ArgoCDHelm}})},
+		"push branch equal to branch": {by: "cel", wantField: "spec.writeBack.git", wantMsg: "pushBranch must differ from branch",
+			mod: func(p *v1alpha1.ImagePolicy) {
+				p.Spec.WriteBack = gitWriteBack("https://git.example.com/x.git", "")
+				p.Spec.WriteBack.Git.Branch, p.Spec.WriteBack.Git.PushBranch = "main", "main"
+			}},
+		"push branch with ..": {by: "cel", wantField: "spec.writeBack.git.pushBranch", wantMsg: "must be a valid Git branch name",
+			mod: func(p *v1alpha1.ImagePolicy) {
+				p.Spec.WriteBack = gitWriteBack("https://git.example.com/x.git", "")
+				p.Spec.WriteBack.Git.PushBranch = "imagepin/..x"
+			}},
+		"push branch with a colon": {by: "cel", wantField: "spec.writeBack.git.pushBranch", wantMsg: "should match",
+			mod: func(p *v1alpha1.ImagePolicy) {
+				p.Spec.WriteBack = gitWriteBack("https://git.example.com/x.git", "")
+				p.Spec.WriteBack.Git.PushBranch = "base:target"
+			}},
 		"bad semver range": {by: "webhook", wantField: "spec.select.semver.range", wantMsg: "must be a semver constraint",
 			mod: func(p *v1alpha1.ImagePolicy) { p.Spec.Select.SemVer.Range = "newest please" }},
 		"bad pattern": {by: "webhook", wantField: "spec.filterTags.pattern", wantMsg: "must be a Go regular expression",
@@ -144,4 +181,11 @@ func assertInvalid(t *testing.T, err error, wantField, wantMsg string) {
 
 func gitWriteBack(url, path string) *v1alpha1.WriteBack {
 	return &v1alpha1.WriteBack{Git: v1alpha1.GitWriteBack{URL: url, Path: path}}
+}
+
+func withTargets(targets ...v1alpha1.WriteBackTarget) mod {
+	return func(p *v1alpha1.ImagePolicy) {
+		p.Spec.WriteBack = gitWriteBack("https://git.example.com/x.git", "")
+		p.Spec.WriteBack.Git.Targets = targets
+	}
 }

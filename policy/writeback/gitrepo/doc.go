@@ -3,6 +3,11 @@
 // which repository, branch, credentials and paths; an Edit callback (the
 // marker rewriter) turns the files of the branch head into a change.
 //
+// With a push branch, commits go there instead: it is created from the
+// branch, committed on top of, and replaced (with a lease) only when the
+// branch has moved ahead and it holds nothing but the Writer's commits.
+// An Edit may also create files, in folders that exist.
+//
 // A Writer keeps one bare clone per repository, branch and credentials in
 // a cache folder and fetches into it on every write. It never checks files
 // out: it reads blobs of the fetched head, writes new blobs, trees and a

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"sort"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -54,7 +55,7 @@ func filesUnder(tree *object.Tree, p string) ([]File, error) {
 	if p != "" {
 		entry, err := tree.FindEntry(p)
 		if err != nil {
-			return nil, nil // a path that does not exist has no files
+			return missing(tree, p), nil
 		}
 		if entry.Mode != filemode.Dir {
 			return blobFile(tree, p, entry)
@@ -76,6 +77,17 @@ func filesUnder(tree *object.Tree, p string) ([]File, error) {
 		return nil
 	})
 	return files, err
+}
+
+// missing returns p as a Missing file when its folder exists: a file that
+// an Edit may create. Any other path that does not exist has no files.
+func missing(tree *object.Tree, p string) []File {
+	if dir := path.Dir(p); dir != "." {
+		if entry, err := tree.FindEntry(dir); err != nil || entry.Mode != filemode.Dir {
+			return nil
+		}
+	}
+	return []File{{Path: p, Missing: true}}
 }
 
 func blobFile(tree *object.Tree, p string, entry *object.TreeEntry) ([]File, error) {
@@ -111,8 +123,8 @@ func regular(m filemode.FileMode) bool {
 }
 
 // writeTree stores a copy of tree with the changed files (paths relative to
-// tree) and returns its hash. Only existing files change, so entries keep
-// their names and order.
+// tree) and returns its hash. Existing files change in place; a new file
+// may be added to an existing folder, in Git's order of entries.
 func writeTree(st storer.EncodedObjectStorer, tree *object.Tree, changes map[string][]byte) (plumbing.Hash, error) {
 	direct, sub := map[string][]byte{}, map[string]map[string][]byte{}
 	for p, content := range changes {
@@ -133,6 +145,8 @@ func writeTree(st storer.EncodedObjectStorer, tree *object.Tree, changes map[str
 		case isFile && e.Mode != filemode.Dir:
 			entries[i].Hash, err = writeBlob(st, content)
 			delete(direct, e.Name)
+		case isFile:
+			return plumbing.ZeroHash, fmt.Errorf("%s is a folder, not a file", e.Name)
 		case sub[e.Name] != nil && e.Mode == filemode.Dir:
 			entries[i].Hash, err = writeSubtree(st, e.Hash, sub[e.Name])
 			delete(sub, e.Name)
@@ -141,10 +155,27 @@ func writeTree(st storer.EncodedObjectStorer, tree *object.Tree, changes map[str
 			return plumbing.ZeroHash, err
 		}
 	}
-	if len(direct) > 0 || len(sub) > 0 {
+	if len(sub) > 0 {
 		return plumbing.ZeroHash, fmt.Errorf("changed files %v are not in the tree", keys(direct, sub))
 	}
+	for name, content := range direct {
+		hash, err := writeBlob(st, content)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		entries = append(entries, object.TreeEntry{Name: name, Mode: filemode.Regular, Hash: hash})
+	}
+	sort.Slice(entries, func(i, j int) bool { return treeName(entries[i]) < treeName(entries[j]) })
 	return storeObject(st, &object.Tree{Entries: entries})
+}
+
+// treeName is what Git sorts tree entries by: folders as if they ended
+// with a slash.
+func treeName(e object.TreeEntry) string {
+	if e.Mode == filemode.Dir {
+		return e.Name + "/"
+	}
+	return e.Name
 }
 
 func writeSubtree(st storer.EncodedObjectStorer, hash plumbing.Hash, changes map[string][]byte) (plumbing.Hash, error) {

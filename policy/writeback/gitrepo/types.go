@@ -8,8 +8,14 @@ import (
 type Target struct {
 	// URL of the repository: https://, http://, ssh:// or user@host:path.
 	URL string
-	// Branch is fetched, committed to and pushed.
+	// Branch is fetched, committed to and pushed (unless PushBranch is set).
 	Branch string
+	// PushBranch, when set, is pushed to instead of Branch: created from
+	// Branch when missing, committed on top of otherwise. When Branch has
+	// moved ahead of it and it holds only the Writer's commits, it is made
+	// again from Branch and pushed with a lease; a PushBranch with others'
+	// commits is never rewritten.
+	PushBranch string
 	// Auth are the credentials (see Auth); nil for none.
 	Auth transport.AuthMethod
 	// CABundle holds extra PEM certificates to trust for HTTPS.
@@ -26,6 +32,9 @@ type File struct {
 	Path string
 	// Content is the file's content.
 	Content []byte
+	// Missing marks a path of Request.Paths that names no file but whose
+	// folder exists: Edit may create it by returning content for it.
+	Missing bool
 }
 
 // Signature names the author of a commit.
@@ -55,7 +64,8 @@ type Edit func(files []File) (Change, error)
 type Request struct {
 	Target
 	// Paths are files or directories relative to the repository root. A
-	// directory contributes its YAML files (.yaml, .yml), a file itself.
+	// directory contributes its YAML files (.yaml, .yml), a file itself,
+	// and a missing file in an existing folder a File marked Missing.
 	// An empty path means the whole repository.
 	Paths []string
 	// Edit computes the change.
@@ -66,6 +76,8 @@ type Request struct {
 type Result struct {
 	// Commit is the pushed commit, or the branch head when nothing changed.
 	Commit string
+	// Branch is the branch that holds Commit: Branch or PushBranch.
+	Branch string
 	// Pushed is true when a commit was pushed.
 	Pushed bool
 	// Attempts counts the edits made (more than one when pushes were refused).

@@ -30,7 +30,17 @@ type Options struct {
 	Registerer prometheus.Registerer
 	// Now is the clock of commit times; time.Now when nil.
 	Now func() time.Time
+	// Committer commits every change (the author comes from the Edit);
+	// DefaultCommitterName and DefaultCommitterEmail when empty. It is how
+	// the Writer knows its own commits on a PushBranch.
+	Committer Signature
 }
+
+// The committer of the Writer's commits when Options name none.
+const (
+	DefaultCommitterName  = "imagepin"
+	DefaultCommitterEmail = "imagepin@imagepin.dev"
+)
 
 // Writer commits and pushes changes to Git branches. It is safe for
 // concurrent use; writes to one clone are serialised.
@@ -58,6 +68,9 @@ func New(o Options) (*Writer, error) {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Committer.Email == "" {
+		o.Committer = Signature{Name: DefaultCommitterName, Email: DefaultCommitterEmail}
 	}
 	m, err := newMetrics(o.Registerer)
 	if err != nil {
@@ -93,69 +106,73 @@ func (w *Writer) write(ctx context.Context, dir string, req Request) (Result, er
 	if err != nil {
 		return Result{}, err
 	}
-	head, err := fetch(ctx, repo, req.Target)
+	st, err := fetch(ctx, repo, req.Target)
 	for attempt := 1; err == nil; attempt++ {
-		res, moved, aerr := w.attempt(ctx, repo, req, head)
+		res, moved, aerr := w.attempt(ctx, repo, req, st)
 		res.Attempts = attempt
-		if aerr == nil || moved.IsZero() {
+		if aerr == nil || moved == nil {
 			return res, aerr
 		}
 		if attempt >= w.opts.MaxAttempts {
 			return res, fmt.Errorf("%w: the branch moved before each of %d pushes: %v", ErrPushRejected, attempt, aerr)
 		}
-		head, err = moved, w.pause(ctx, attempt)
+		st, err = *moved, w.pause(ctx, attempt)
 	}
 	return Result{}, err
 }
 
-// attempt edits the files of head, commits and pushes. When the push is
-// refused and the branch has moved, it returns the new head for another
-// attempt.
-func (w *Writer) attempt(ctx context.Context, repo *git.Repository, req Request, head plumbing.Hash) (Result, plumbing.Hash, error) {
-	change, err := edit(repo, req, head)
+// attempt edits the files of the plan's base, commits and pushes. When the
+// push is refused and a branch has moved, it returns the new state for
+// another attempt.
+func (w *Writer) attempt(ctx context.Context, repo *git.Repository, req Request, st state) (Result, *state, error) {
+	p, err := w.plan(repo, req.Target, st)
 	if err != nil {
-		return Result{}, plumbing.ZeroHash, err
+		return Result{}, nil, err
+	}
+	change, err := edit(repo, req, p.base)
+	if err != nil {
+		return Result{}, nil, err
 	}
 	if len(change.Files) == 0 {
-		return Result{Commit: head.String()}, plumbing.ZeroHash, nil
+		return Result{Commit: p.base.String(), Branch: p.baseBranch}, nil, nil
 	}
-	hash, err := commit(repo, head, change, w.opts.Now())
+	hash, err := commit(repo, p.base, change, w.opts.Committer, w.opts.Now())
 	if err != nil {
-		return Result{}, plumbing.ZeroHash, err
+		return Result{}, nil, err
 	}
 	start := time.Now()
-	err = push(ctx, repo, req.Target, hash)
+	err = push(ctx, repo, req.Target, hash, p)
 	w.metrics.duration.Observe(time.Since(start).Seconds())
 	if err == nil {
 		w.metrics.pushes.WithLabelValues(pushSucceeded).Inc()
-		return Result{Commit: hash.String(), Pushed: true}, plumbing.ZeroHash, nil
+		return Result{Commit: hash.String(), Branch: p.dest, Pushed: true}, nil, nil
 	}
-	return w.refused(ctx, repo, req.Target, head, hash, err)
+	return w.refused(ctx, repo, req.Target, st, hash, p.dest, err)
 }
 
-// refused tells why a push failed by looking at the branch again.
-func (w *Writer) refused(ctx context.Context, repo *git.Repository, t Target, head, hash plumbing.Hash, err error) (Result, plumbing.Hash, error) {
+// refused tells why a push failed by looking at the branches again.
+func (w *Writer) refused(ctx context.Context, repo *git.Repository, t Target, before state, hash plumbing.Hash, dest string, err error) (Result, *state, error) {
 	if errors.Is(err, ErrAuthentication) {
 		w.metrics.pushes.WithLabelValues(pushAuth).Inc()
-		return Result{}, plumbing.ZeroHash, err
+		return Result{}, nil, err
 	}
 	now, ferr := fetch(ctx, repo, t)
 	switch {
 	case ferr != nil:
 		w.metrics.pushes.WithLabelValues(pushFailed).Inc()
-		return Result{}, plumbing.ZeroHash, fmt.Errorf("%w (fetch after the push: %v)", err, ferr)
-	case now == hash: // the push went through; its answer was lost
+		return Result{}, nil, fmt.Errorf("%w (fetch after the push: %v)", err, ferr)
+	case now.head(t) == hash: // the push went through; its answer was lost
 		w.metrics.pushes.WithLabelValues(pushSucceeded).Inc()
-		return Result{Commit: hash.String(), Pushed: true}, plumbing.ZeroHash, nil
-	case now == head && network(err):
+		return Result{Commit: hash.String(), Branch: dest, Pushed: true}, nil, nil
+	case now == before && network(err):
 		w.metrics.pushes.WithLabelValues(pushFailed).Inc()
-		return Result{}, plumbing.ZeroHash, err
-	case now == head: // the branch did not move: the server refused the update itself
+		return Result{}, nil, err
+	case now == before: // nothing moved: the server refused the update itself
 		w.metrics.pushes.WithLabelValues(pushRejected).Inc()
-		return Result{}, plumbing.ZeroHash, join(ErrPushRejected, err)
+		return Result{}, nil, join(ErrPushRejected, err)
 	}
 	w.metrics.pushes.WithLabelValues(pushRejected).Inc()
-	return Result{}, now, err
+	return Result{}, &now, err
 }
 
 // edit reads the files of head and calls req.Edit, keeping only files
