@@ -68,13 +68,26 @@ func (h *PodHandler) respond(ctx context.Context, req admission.Request, mode st
 	}
 	patched, err := patchPod(req.Object.Raw, changes, annotation)
 	if err != nil {
-		return admission.Errored(http.StatusInternalServerError, err), ResultError
+		return unhandled(mode, http.StatusInternalServerError, err)
 	}
 	resp := admission.PatchResponseFromRaw(req.Object.Raw, patched)
 	if !resp.Allowed {
-		return resp, ResultError
+		return unhandled(mode, http.StatusInternalServerError, fmt.Errorf("compute patch: %s", message(resp)))
 	}
 	return resp.WithWarnings(warnings...), resultOf(changes)
+}
+
+// unhandled answers a request that imagepin could not handle: a malformed
+// request, an unreadable Namespace, a failed patch. Enabled means "pin what
+// you can", so there imagepin's own errors admit the Pod as submitted with
+// a warning, as an unreachable imagepin does (failurePolicy Ignore). Strict
+// namespaces, and requests whose mode is unknown, get the error, which the
+// API server reports as a refusal.
+func unhandled(mode string, code int32, err error) (admission.Response, string) {
+	if mode == v1alpha1.PinningEnabled {
+		return admission.Allowed("").WithWarnings(oneLine("imagepin: Pod admitted as submitted: " + err.Error())), ResultError
+	}
+	return admission.Errored(code, err), ResultError
 }
 
 // split divides the targets into changes and problems, logging each at V(1).
