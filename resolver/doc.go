@@ -11,9 +11,12 @@
 //	go-containerregistry auth (bearer token or basic, cached per repository+credentials)
 //	→ user agent
 //	→ retry (exponential backoff, Retry-After, never past the context deadline)
+//	→ address guard (denied address literals go no further)
 //	→ per-registry limits (a bound on requests in flight, then the rate limit)
 //	→ accounting (Prometheus counter by registry and status code, per-call RequestCounter)
-//	→ net/http transport (TLS with the extra CA, connection reuse)
+//	→ net/http transport (TLS with the extra CA, connection reuse, and a
+//	  dialer that refuses link-local addresses and WithDenyCIDRs on the
+//	  address it connects to, after DNS)
 //
 // The authenticated transport of a repository is built once (one /v2/ ping and
 // one token exchange) and reused for an hour by later calls with the same
@@ -23,7 +26,8 @@
 // which never changes, so Digest with a platform costs one HEAD when warm.
 //
 // Failures are *Error values that wrap one of the sentinels ErrUnauthorized,
-// ErrNotFound, ErrRateLimited, ErrUnavailable or ErrPlatformNotFound, so
-// callers map them to condition reasons with errors.Is. The package never
-// logs.
+// ErrNotFound, ErrRateLimited, ErrUnavailable, ErrPlatformNotFound or
+// ErrAddressDenied, so callers map them to condition reasons with errors.Is;
+// Error.Reason is a message that holds nothing a registry sent but its
+// status code, for admission warnings. The package never logs.
 package resolver

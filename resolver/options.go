@@ -3,6 +3,7 @@ package resolver
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -53,6 +54,7 @@ type options struct {
 	pageSize       int
 	sharedTimeout  time.Duration
 	userAgent      string
+	denied         []netip.Prefix
 }
 
 // makeOptions applies opts over the defaults and checks the result.
@@ -180,6 +182,22 @@ func WithSharedTimeout(d time.Duration) Option {
 func WithUserAgent(ua string) Option {
 	return func(o *options) error {
 		o.userAgent = ua
+		return nil
+	}
+}
+
+// WithDenyCIDRs adds networks the resolver never connects to, besides the
+// link-local ones, which are always denied. It checks the address actually
+// dialled, after DNS and for every connection (token servers and redirects
+// included), so a name that resolves into a denied network is refused too.
+func WithDenyCIDRs(prefixes ...netip.Prefix) Option {
+	return func(o *options) error {
+		for _, p := range prefixes {
+			if !p.IsValid() {
+				return fmt.Errorf("invalid network %v", p)
+			}
+		}
+		o.denied = append(o.denied, prefixes...)
 		return nil
 	}
 }

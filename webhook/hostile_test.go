@@ -3,6 +3,7 @@ package webhook_test
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -137,5 +138,59 @@ func TestHandle200Containers(t *testing.T) {
 	}
 	if len(resp.Warnings) != 200 {
 		t.Errorf("%d warnings, want one per change (200)", len(resp.Warnings))
+	}
+}
+
+// hostileRegistry answers the /v2/ ping and then, for every manifest, 405
+// to HEAD and code with a 40 KiB body to GET, and returns its host and the
+// body. The body's letters appear in no message imagepin writes itself.
+func hostileRegistry(t *testing.T, code int) (string, string) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(7, 11))
+	b := make([]byte, 40<<10)
+	for i := range b {
+		b[i] = "QWXZJKVY"[rng.IntN(8)]
+	}
+	body := string(b)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/v2/":
+		case r.Method == http.MethodHead:
+			w.WriteHeader(http.StatusMethodNotAllowed)
+		default:
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(code)
+			_, _ = fmt.Fprintf(w, `{"errors":[{"code":"DENIED","message":%q}]}`, body)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return strings.TrimPrefix(srv.URL, "http://"), body
+}
+
+// TestNoRegistryBodyInAnswers resolves an image against a registry that
+// answers with a 40 KiB error body: the enabled namespace's warning and the
+// strict namespace's denial name the status code, and hold no 4 bytes in a
+// row of the body.
+func TestNoRegistryBodyInAnswers(t *testing.T) {
+	for _, code := range []int{http.StatusNotFound, http.StatusForbidden, http.StatusInternalServerError} {
+		host, body := hostileRegistry(t, code)
+		h, err := webhook.NewPodHandler(own, fakeCache(t, world(host)...), newResolver(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for mode, ns := range map[string]string{v1alpha1.PinningEnabled: "apps", v1alpha1.PinningStrict: "secure"} {
+			raw := podJSON(t, ns, 1, func(int) string { return host + "/team/app:1" })
+			resp := h.ForMode(mode).Handle(t.Context(), admission.Request{AdmissionRequest: *podRequest(ns, raw)})
+			answer := strings.Join(append(resp.Warnings, message(resp)), "\n")
+			if !strings.Contains(answer, fmt.Sprintf("HTTP %d", code)) {
+				t.Errorf("%s, HTTP %d: answer %q does not name the status code", mode, code, answer)
+			}
+			for i := 0; i+4 <= len(body); i++ {
+				if strings.Contains(answer, body[i:i+4]) {
+					t.Errorf("%s, HTTP %d: answer holds %q of the registry's body: %.300q", mode, code, body[i:i+4], answer)
+					break
+				}
+			}
+		}
 	}
 }

@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
+	"github.com/imagepin/imagepin/resolver"
 )
 
 // change is one container image the response replaces.
@@ -38,7 +40,23 @@ type problem struct {
 
 // String names the container, the image and the reason.
 func (p problem) String() string {
-	return fmt.Sprintf("container %q: image %q: %v", p.name, p.image, p.err)
+	return fmt.Sprintf("container %q: image %q: %s", p.name, p.image, reason(p.err))
+}
+
+// reason is err's text for a warning or a denial. A registry's error is
+// reduced to its Reason (status code and kind): a Pod's author must not be
+// able to make imagepin repeat what any server sends, nor make a warning
+// that no HTTP header can carry.
+func reason(err error) string {
+	msg := err.Error()
+	var re *resolver.Error
+	if !errors.As(err, &re) {
+		return msg
+	}
+	if full := re.Error(); strings.Contains(msg, full) {
+		return strings.Replace(msg, full, re.Reason(), 1)
+	}
+	return re.Reason()
 }
 
 // respond turns the outcomes of the images of ts into the admission
