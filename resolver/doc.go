@@ -25,6 +25,12 @@
 // the webhook; a platform's manifest digest is cached by the index digest,
 // which never changes, so Digest with a platform costs one HEAD when warm.
 //
+// Every piece of state that a Pod author could grow by naming new hosts is
+// bounded: per-host limits are kept for the most recently used hosts, the
+// registry label of the request counter names only hosts that policies use
+// (the rest count as "other"), and CachedDigest lookups in flight are capped
+// in all and per tenant (the webhook passes the Pod's namespace).
+//
 // Failures are *Error values that wrap one of the sentinels ErrUnauthorized,
 // ErrNotFound, ErrRateLimited, ErrUnavailable, ErrPlatformNotFound or
 // ErrAddressDenied, so callers map them to condition reasons with errors.Is;

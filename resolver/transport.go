@@ -29,6 +29,7 @@ type transports struct {
 	metrics    *metrics
 	guard      *addressGuard
 	limits     *hostLimits
+	labels     *registryLabels
 	opts       *options
 	mu         sync.Mutex
 	chains     *lru[http.RoundTripper] // by CA bundle
@@ -41,7 +42,8 @@ func newTransports(o *options, m *metrics) *transports {
 	return &transports{
 		metrics: m,
 		guard:   newAddressGuard(o.denied),
-		limits:  newHostLimits(o.rateLimit, o.burst, o.maxInFlight),
+		labels:  newRegistryLabels(o.maxRegistryLabels),
+		limits:  newHostLimits(o.rateLimit, o.burst, o.maxInFlight, o.maxHosts),
 		opts:    o,
 		chains:  newLRU[http.RoundTripper](maxChains, 0),
 		authed:  newLRU[http.RoundTripper](maxAuthenticated, authenticatedTTL),
@@ -57,7 +59,7 @@ func (t *transports) authenticated(ctx context.Context, repo name.Repository, cr
 	if tr, ok := t.authed.get(key); ok {
 		return tr, nil
 	}
-	return t.handshakes.do(ctx, key, t.opts.sharedTimeout, func(ctx context.Context) (http.RoundTripper, error) {
+	return t.handshakes.do(ctx, key, t.opts.sharedTimeout, nil, func(ctx context.Context) (http.RoundTripper, error) {
 		chain, err := t.chain(caPEM)
 		if err != nil {
 			return nil, err
@@ -87,7 +89,7 @@ func (t *transports) chain(caPEM []byte) (http.RoundTripper, error) {
 	if err != nil {
 		return nil, err
 	}
-	var c http.RoundTripper = &countingTransport{next: base, metrics: t.metrics}
+	var c http.RoundTripper = &countingTransport{next: base, metrics: t.metrics, labels: t.labels}
 	c = &limitTransport{next: c, limits: t.limits}
 	c = &guardTransport{next: c, guard: t.guard}
 	c = &retryTransport{next: c, attempts: t.opts.maxAttempts, initial: t.opts.initialBackoff, max: t.opts.maxBackoff}

@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
+	"github.com/imagepin/imagepin/resolver"
 )
 
 // PodHandler is the mutating admission handler that pins the container
@@ -147,6 +148,9 @@ func (h *PodHandler) handle(ctx context.Context, req admission.Request, mode str
 	if len(ts) == 0 {
 		return admission.Allowed("no new images"), ResultUnchanged
 	}
+	// Registry lookups count against the namespace's share, so that one
+	// namespace cannot take the lookup slots of all the others.
+	ctx = resolver.ContextWithTenant(ctx, req.Namespace)
 	return h.respond(ctx, req, mode, pod, old, h.decide(ctx, req.Namespace, pod, ts), ts)
 }
 
