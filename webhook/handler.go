@@ -30,6 +30,7 @@ type PodHandler struct {
 	digests  DigestResolver
 	opts     *options
 	metrics  *metrics
+	secrets  *pullSecrets
 }
 
 var _ admission.Handler = (*PodHandler)(nil)
@@ -55,7 +56,12 @@ func NewPodHandler(namespace string, cache client.Reader, digests DigestResolver
 	if policies == nil {
 		policies = NewPolicyLookup(cache)
 	}
-	return &PodHandler{own: namespace, cache: cache, policies: policies, digests: digests, opts: o, metrics: m}, nil
+	secretReader := o.secretReader
+	if secretReader == nil {
+		secretReader = o.apiReader
+	}
+	return &PodHandler{own: namespace, cache: cache, policies: policies, digests: digests, opts: o, metrics: m,
+		secrets: newPullSecrets(secretReader, o.secretTTL)}, nil
 }
 
 // Server is where Register serves the handler: controller-runtime's
