@@ -22,7 +22,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
-	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/imagepin/imagepin/e2e/controlplane"
 	"github.com/imagepin/imagepin/e2e/fixtures"
@@ -134,7 +133,7 @@ func registerPodWebhook(ctx context.Context, mgr ctrl.Manager, registryCA []byte
 	if err != nil {
 		return err
 	}
-	mgr.GetWebhookServer().Register(webhook.MutatePodsPath, &admission.Webhook{Handler: h})
+	h.Register(mgr.GetWebhookServer())
 	return nil
 }
 
