@@ -19,7 +19,6 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	"github.com/imagepin/imagepin/certs"
@@ -33,9 +32,10 @@ func newManagerCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "manager",
 		Short: "Run the admission webhook server and the scanner",
-		Long: `Run the admission webhook server (Pod pinning at ` + webhook.MutatePodsPath + `, ImagePolicy
-validation at ` + webhook.ValidateImagePoliciesPath + `), its serving certificate, and the registry
-scanner (on the elected leader), with Prometheus metrics and health probes, in one process.`,
+		Long: `Run the admission webhook server (Pod pinning at ` + webhook.MutatePodsEnabledPath + ` and
+` + webhook.MutatePodsStrictPath + `, ImagePolicy validation at ` + webhook.ValidateImagePoliciesPath + `),
+its serving certificate, and the registry scanner (on the elected leader), with Prometheus metrics
+and health probes, in one process.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
 	}
@@ -57,7 +57,8 @@ func (o *managerOptions) validate() error {
 	if o.leaderElect && o.namespace == "" {
 		return errors.New("--leader-elect needs --namespace (or $POD_NAMESPACE) for its lease")
 	}
-	return nil
+	_, err = o.limits.resolverOptions() // flags that do not parse fail before any connection
+	return err
 }
 
 func (o *managerOptions) run(ctx context.Context) error {
@@ -91,8 +92,12 @@ func (o *managerOptions) run(ctx context.Context) error {
 		return fmt.Errorf("certificates: %w", err)
 	}
 	// One resolver: the scanner and the webhook share transports, tokens and limits.
-	res, err := resolver.New(resolver.WithRegisterer(metrics.Registry), resolver.WithUserAgent("imagepin/"+version),
-		resolver.WithRateLimit(rate.Limit(o.registryQPS), o.registryBurst))
+	limits, err := o.limits.resolverOptions()
+	if err != nil {
+		return err
+	}
+	res, err := resolver.New(append([]resolver.Option{resolver.WithRegisterer(metrics.Registry), resolver.WithUserAgent("imagepin/" + version),
+		resolver.WithRateLimit(rate.Limit(o.registryQPS), o.registryBurst)}, limits...)...)
 	if err != nil {
 		return fmt.Errorf("resolver: %w", err)
 	}
@@ -142,7 +147,7 @@ func (o *managerOptions) newManager(cfg *rest.Config, scheme *runtime.Scheme, pr
 	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                        scheme,
-		Metrics:                       metricsserver.Options{BindAddress: o.metricsBindAddress},
+		Metrics:                       o.limits.metricsOptions(o.metricsBindAddress),
 		HealthProbeBindAddress:        o.probeBindAddress,
 		LeaderElection:                o.leaderElect,
 		LeaderElectionID:              "imagepin-scanner",

@@ -177,6 +177,8 @@ func TestManagerRejectsBadFlags(t *testing.T) {
 		"leader without namespace":      {args: []string{"--cert-mode", "external", "--cert-dir", "/tmp", "--namespace", ""}, want: "needs --namespace"},
 		"missing kubeconfig": {args: []string{"--cert-mode", "external", "--cert-dir", "/tmp", "--leader-elect=false",
 			"--kubeconfig", "/nonexistent"}, want: "kubeconfig /nonexistent"},
+		"bad deny CIDR": {args: []string{"--cert-mode", "external", "--cert-dir", "/tmp", "--leader-elect=false",
+			"--registry-deny-cidrs", "10.0.0.0/8,metadata"}, want: "--registry-deny-cidrs"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

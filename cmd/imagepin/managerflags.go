@@ -51,6 +51,8 @@ type managerOptions struct {
 	podPullSecrets     bool
 	registryCAFile     string
 
+	limits limitOptions
+
 	zap zap.Options
 }
 
@@ -92,6 +94,8 @@ func (o *managerOptions) bindFlags(cmd *cobra.Command) {
 	f.IntVar(&o.resolveConcurrency, "webhook-resolve-concurrency", webhook.DefaultConcurrency, "registry lookups one Pod admission runs at once")
 	f.BoolVar(&o.podPullSecrets, "webhook-pull-secrets", false, "resolve a Pod's unmanaged images with its imagePullSecrets (needs get on Secrets)")
 	f.StringVar(&o.registryCAFile, "webhook-registry-ca-file", "", "PEM file of extra CA certificates for registries of images no policy governs")
+
+	o.limits.bindFlags(f)
 
 	zapFlags := flag.NewFlagSet("zap", flag.ContinueOnError)
 	o.zap.BindFlags(zapFlags)
