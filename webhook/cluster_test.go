@@ -43,6 +43,7 @@ type cluster struct {
 	metrics  *prometheus.Registry
 	mgr      ctrl.Manager
 	stop     func() // stops the manager and so the webhook server
+	as       string // the user the manager impersonates; "" for the administrator
 }
 
 var setLogger sync.Once
@@ -83,8 +84,10 @@ func startCluster(t *testing.T) *cluster {
 func (c *cluster) startManager(t testing.TB, register func(context.Context, ctrl.Manager) error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
+	cfg := rest.CopyConfig(c.cp.Config)
+	cfg.Impersonate.UserName = c.as
 	var err error
-	c.mgr, err = ctrl.NewManager(c.cp.Config, ctrl.Options{
+	c.mgr, err = ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 testScheme(t),
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
