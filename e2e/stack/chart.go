@@ -89,6 +89,7 @@ func (s *Stack) startManager(ctx context.Context) error {
 		"--git-cache-dir=" + filepath.Join(s.Dir, "git-cache"),
 		"--zap-log-level=debug",
 	}
+	m.Args = append(m.Args, s.opts.ManagerArgs...)
 	return m.Start(ctx)
 }
 

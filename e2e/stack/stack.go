@@ -36,6 +36,8 @@ type Options struct {
 	Repository string
 	// Tags are pushed to Repository, one distinct image each.
 	Tags []string
+	// ManagerArgs are more flags for `imagepin manager`, after the stack's.
+	ManagerArgs []string
 }
 
 func (o *Options) defaults() {

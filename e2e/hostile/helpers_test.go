@@ -1,0 +1,276 @@
+package hostile
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	authenticationv1 "k8s.io/api/authentication/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/util/retry"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/imagepin/imagepin/e2e/stack"
+	"github.com/imagepin/imagepin/policy/api/v1alpha1"
+)
+
+// hostile is the stack under attack and what the steps share.
+type hostile struct {
+	*stack.Stack
+	denied *acceptCounter // a listener on an address of --registry-deny-cidrs
+	fast   client.Client  // the administrator, without a client-side rate limit
+	token  string         // of a ServiceAccount allowed to get /metrics
+}
+
+// namespaces are the test's namespaces, and sets up the fast client.
+func (h *hostile) namespaces(t *testing.T) []client.Object {
+	t.Helper()
+	cfg := rest.CopyConfig(h.ControlPlane.Config)
+	cfg.QPS, cfg.Burst = -1, 0
+	cfg.WarningHandler = rest.NoWarnings{}
+	var err error
+	if h.fast, err = client.New(cfg, client.Options{Scheme: h.Client.Scheme()}); err != nil {
+		t.Fatal(err)
+	}
+	return []client.Object{stack.NewNamespace(enabled, v1alpha1.PinningEnabled), stack.NewNamespace(strict, v1alpha1.PinningStrict)}
+}
+
+// newPod is a Pod of namespace ns, named with prefix, with one container per image.
+func newPod(ns, prefix string, images ...string) *corev1.Pod {
+	p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, GenerateName: prefix}}
+	for i, image := range images {
+		p.Spec.Containers = append(p.Spec.Containers, corev1.Container{Name: fmt.Sprintf("c%d", i), Image: image})
+	}
+	return p
+}
+
+// update reads p again, changes it with change and updates it, retrying on
+// conflicts.
+func (h *hostile) update(ctx context.Context, p *corev1.Pod, change func(*corev1.Pod)) error {
+	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		if err := h.Client.Get(ctx, client.ObjectKeyFromObject(p), p); err != nil {
+			return err
+		}
+		change(p)
+		return h.Client.Update(ctx, p)
+	})
+}
+
+// gone waits until p no longer exists.
+func (h *hostile) gone(ctx context.Context, p *corev1.Pod) error {
+	return wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, stack.StepTimeout, true, func(ctx context.Context) (bool, error) {
+		err := h.Client.Get(ctx, client.ObjectKeyFromObject(p), &corev1.Pod{})
+		return apierrors.IsNotFound(err), nil
+	})
+}
+
+// acceptCounter is a TCP listener that counts and closes the connections
+// it accepts.
+type acceptCounter struct {
+	net.Listener
+	accepts atomic.Int64
+}
+
+// listenCounting listens on addr and counts accepts until the test ends.
+func listenCounting(t *testing.T, addr string) *acceptCounter {
+	t.Helper()
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &acceptCounter{Listener: l}
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			a.accepts.Add(1)
+			_ = c.Close()
+		}
+	}()
+	t.Cleanup(func() { _ = l.Close() })
+	return a
+}
+
+// port is the listener's port.
+func (a *acceptCounter) port() string {
+	_, p, _ := net.SplitHostPort(a.Addr().String())
+	return p
+}
+
+// hostileRegistry answers the /v2/ ping, 405 to manifest HEADs and 404
+// with a 40 KiB JSON error body to GETs. It returns its host and the body,
+// whose letters appear in no message imagepin writes itself.
+func hostileRegistry(t *testing.T) (string, string) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(3, 5))
+	b := make([]byte, 40<<10)
+	for i := range b {
+		b[i] = "QWXZJKVY"[rng.IntN(8)]
+	}
+	body := string(b)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/v2/":
+		case r.Method == http.MethodHead:
+			w.WriteHeader(http.StatusMethodNotAllowed)
+		default:
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = fmt.Fprintf(w, `{"errors":[{"code":"MANIFEST_UNKNOWN","message":%q}]}`, body)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return strings.TrimPrefix(srv.URL, "http://"), body
+}
+
+// leak returns 4 bytes in a row of body found in s, or "".
+func leak(s, body string) string {
+	for i := 0; i+4 <= len(body); i++ {
+		if strings.Contains(s, body[i:i+4]) {
+			return body[i : i+4]
+		}
+	}
+	return ""
+}
+
+// rssMiB is the resident memory of process pid.
+func rssMiB(t *testing.T, pid int) float64 {
+	t.Helper()
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if fields := strings.Fields(sc.Text()); len(fields) >= 2 && fields[0] == "VmRSS:" {
+			kb, err := strconv.ParseFloat(fields[1], 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return kb / 1024
+		}
+	}
+	t.Fatalf("no VmRSS in /proc/%d/status", pid)
+	return 0
+}
+
+// metricsNeedAToken scrapes the manager's /metrics, served as the chart's
+// default metrics.secure says: refused without a token, answered to a
+// ServiceAccount bound to the chart's metrics-reader ClusterRole. The
+// manager checks the token as the chart's ServiceAccount, so this proves
+// the chart's TokenReview and SubjectAccessReview permissions too.
+func (h *hostile) metricsNeedAToken(t *testing.T) {
+	ctx := t.Context()
+	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: stack.Namespace, Name: "scraper"}}
+	binding := &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "scraper"},
+		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: stack.Release + "-metrics-reader"},
+		Subjects: []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Namespace: sa.Namespace, Name: sa.Name}}}
+	if err := h.Create(ctx, sa, binding); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := kubernetes.NewForConfig(h.ControlPlane.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := cs.CoreV1().ServiceAccounts(sa.Namespace).CreateToken(ctx, sa.Name, &authenticationv1.TokenRequest{}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := h.scrape(t, ""); code != http.StatusUnauthorized {
+		t.Errorf("without a token: status %d, want 401", code)
+	}
+	h.token = tr.Status.Token
+	if code, body := h.scrape(t, h.token); code != http.StatusOK || !strings.Contains(body, "imagepin_admission_requests_total") {
+		t.Errorf("with the scraper's token: status %d, want the metrics", code)
+	}
+}
+
+// scrape GETs the manager's /metrics over HTTPS with token.
+func (h *hostile) scrape(t *testing.T, token string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, "https://"+h.Manager.MetricsAddr+"/metrics", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	c := &http.Client{Timeout: time.Minute, Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} //nolint:gosec // the manager's self-signed metrics certificate
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(body)
+}
+
+// series returns the lines of the metric family name on /metrics.
+func (h *hostile) series(t *testing.T, name string) []string {
+	t.Helper()
+	code, body := h.scrape(t, h.token)
+	if code != http.StatusOK {
+		t.Fatalf("/metrics: status %d", code)
+	}
+	var out []string
+	for _, line := range strings.Split(body, "\n") {
+		if strings.HasPrefix(line, name+"{") || strings.HasPrefix(line, name+" ") {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// gauge reads the value of an unlabelled gauge on /metrics.
+func (h *hostile) gauge(t *testing.T, name string) float64 {
+	t.Helper()
+	lines := h.series(t, name)
+	if len(lines) != 1 {
+		t.Fatalf("%s: %d lines on /metrics, want 1", name, len(lines))
+	}
+	v, err := strconv.ParseFloat(strings.Fields(lines[0])[1], 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// settle waits until the lookups that outlive their admissions have ended
+// (goroutines back within maxGoroutines of before) and returns the count.
+func (h *hostile) settle(t *testing.T, before float64) float64 {
+	t.Helper()
+	now := 0.0
+	err := wait.PollUntilContextTimeout(t.Context(), time.Second, 2*time.Minute, true, func(context.Context) (bool, error) {
+		now = h.gauge(t, "go_goroutines")
+		return now <= before+maxGoroutines, nil
+	})
+	if err != nil {
+		t.Errorf("goroutines %.0f, %.0f before the Pods: lookups did not end", now, before)
+	}
+	return now
+}
