@@ -10,59 +10,25 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
 	dto "github.com/prometheus/client_model/go"
+
+	"github.com/imagepin/imagepin/e2e/attack"
 )
-
-// acceptCounter is a TCP listener that counts the connections it accepts
-// and closes them at once.
-type acceptCounter struct {
-	net.Listener
-	accepts atomic.Int64
-}
-
-// listenCounting listens on addr ("127.0.0.2:0") and counts accepts.
-func listenCounting(t *testing.T, addr string) *acceptCounter {
-	t.Helper()
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := &acceptCounter{Listener: l}
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			a.accepts.Add(1)
-			_ = c.Close()
-		}
-	}()
-	t.Cleanup(func() { _ = l.Close() })
-	return a
-}
-
-// port is the listener's port.
-func (a *acceptCounter) port() string {
-	_, p, _ := net.SplitHostPort(a.Addr().String())
-	return p
-}
 
 // TestDeniedAddressesAreNeverDialled points the resolver at a listener on a
 // denied loopback network, by address and by a name that resolves to it,
 // through ListTags (the scanner), Digest and CachedDigest (the webhook):
 // each call fails with ErrAddressDenied and the listener accepts nothing.
 func TestDeniedAddressesAreNeverDialled(t *testing.T) {
-	l := listenCounting(t, "127.0.0.1:0")
+	l := attack.Listen(t, "127.0.0.1:0")
 	r, _ := newResolver(t, WithDenyCIDRs(netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")))
 	for _, host := range []string{"127.0.0.1", "localhost"} {
-		repo, err := name.NewRepository(host + ":" + l.port() + "/team/app")
+		repo, err := name.NewRepository(host + ":" + l.Port() + "/team/app")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,7 +45,7 @@ func TestDeniedAddressesAreNeverDialled(t *testing.T) {
 			}
 		}
 	}
-	if n := l.accepts.Load(); n != 0 {
+	if n := l.Accepts(); n != 0 {
 		t.Errorf("the denied listener accepted %d connections, want 0", n)
 	}
 }
@@ -89,7 +55,7 @@ func TestDeniedAddressesAreNeverDialled(t *testing.T) {
 // at the dial, without a connection. go-containerregistry itself refuses
 // redirects and token realms to private address literals, not names.
 func TestRedirectToDeniedName(t *testing.T) {
-	target := listenCounting(t, "127.0.0.1:0")
+	target := attack.Listen(t, "127.0.0.1:0")
 	f := &front{next: registry.New(registry.Logger(log.New(io.Discard, "", 0)))}
 	f.Server = httptest.NewUnstartedServer(http.HandlerFunc(f.serve))
 	l, err := net.Listen("tcp", "[::1]:0")
@@ -103,7 +69,7 @@ func TestRedirectToDeniedName(t *testing.T) {
 	f.host = strings.TrimPrefix(f.URL, "http://")
 	f.setFault(func(w http.ResponseWriter, r *http.Request) {
 		if strings.Contains(r.URL.Path, "/manifests/") {
-			http.Redirect(w, r, "http://localhost:"+target.port()+r.URL.Path, http.StatusTemporaryRedirect)
+			http.Redirect(w, r, "http://localhost:"+target.Port()+r.URL.Path, http.StatusTemporaryRedirect)
 		}
 	})
 	r, _ := newResolver(t, WithDenyCIDRs(netip.MustParsePrefix("127.0.0.0/8")))
@@ -111,7 +77,7 @@ func TestRedirectToDeniedName(t *testing.T) {
 	if !errors.Is(err, ErrAddressDenied) {
 		t.Errorf("err = %v, want ErrAddressDenied", err)
 	}
-	if n := target.accepts.Load(); n != 0 {
+	if n := target.Accepts(); n != 0 {
 		t.Errorf("the denied address accepted %d connections, want 0", n)
 	}
 	if f.count(http.MethodHead, "/manifests/") == 0 {

@@ -4,40 +4,19 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"math/rand/v2"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/imagepin/imagepin/e2e/attack"
 )
-
-// hostileBody is 40 KiB of letters that appear in no message the resolver
-// writes itself, so any 4 of them in a row in a reason came from the body.
-func hostileBody() string {
-	const letters = "QWXZJKVY"
-	rng := rand.New(rand.NewPCG(1, 2))
-	b := make([]byte, 40<<10)
-	for i := range b {
-		b[i] = letters[rng.IntN(len(letters))]
-	}
-	return string(b)
-}
-
-// leaks returns a 4-byte piece of body found in s, or "".
-func leaks(s, body string) string {
-	for i := 0; i+4 <= len(body); i++ {
-		if strings.Contains(s, body[i:i+4]) {
-			return body[i : i+4]
-		}
-	}
-	return ""
-}
 
 // TestReasonHoldsNoResponseBody makes a registry answer with a 40 KiB body
 // in every way a body can reach an error (plain text, the distribution
 // API's JSON errors, a malformed tag list): Reason names the status code and
 // the kind, and holds no byte of the body, whatever Error holds.
 func TestReasonHoldsNoResponseBody(t *testing.T) {
-	body := hostileBody()
+	body := attack.Body()
 	jsonErrors, err := json.Marshal(map[string]any{"errors": []map[string]string{{"code": "MANIFEST_UNKNOWN", "message": body[:20000], "detail": body[20000:]}}})
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +62,7 @@ func TestReasonHoldsNoResponseBody(t *testing.T) {
 			if !strings.Contains(reason, tc.want) || !strings.Contains(reason, f.host+"/app") {
 				t.Errorf("reason %q, want it to name the repository and %q", reason, tc.want)
 			}
-			if piece := leaks(reason, body); piece != "" {
+			if piece := attack.Leak(reason, body); piece != "" {
 				t.Errorf("reason %q holds %q of the response body", reason, piece)
 			}
 			if len(reason) > 300 {

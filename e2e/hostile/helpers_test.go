@@ -6,14 +6,10 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io"
-	"math/rand/v2"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -28,6 +24,7 @@ import (
 	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/imagepin/imagepin/e2e/attack"
 	"github.com/imagepin/imagepin/e2e/stack"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 )
@@ -35,9 +32,9 @@ import (
 // hostile is the stack under attack and what the steps share.
 type hostile struct {
 	*stack.Stack
-	denied *acceptCounter // a listener on an address of --registry-deny-cidrs
-	fast   client.Client  // the administrator, without a client-side rate limit
-	token  string         // of a ServiceAccount allowed to get /metrics
+	denied *attack.Listener // on an address of --registry-deny-cidrs
+	fast   client.Client    // the administrator, without a client-side rate limit
+	token  string           // of a ServiceAccount allowed to get /metrics
 }
 
 // namespaces are the test's namespaces, and sets up the fast client.
@@ -80,77 +77,6 @@ func (h *hostile) gone(ctx context.Context, p *corev1.Pod) error {
 		err := h.Client.Get(ctx, client.ObjectKeyFromObject(p), &corev1.Pod{})
 		return apierrors.IsNotFound(err), nil
 	})
-}
-
-// acceptCounter is a TCP listener that counts and closes the connections
-// it accepts.
-type acceptCounter struct {
-	net.Listener
-	accepts atomic.Int64
-}
-
-// listenCounting listens on addr and counts accepts until the test ends.
-func listenCounting(t *testing.T, addr string) *acceptCounter {
-	t.Helper()
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := &acceptCounter{Listener: l}
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			a.accepts.Add(1)
-			_ = c.Close()
-		}
-	}()
-	t.Cleanup(func() { _ = l.Close() })
-	return a
-}
-
-// port is the listener's port.
-func (a *acceptCounter) port() string {
-	_, p, _ := net.SplitHostPort(a.Addr().String())
-	return p
-}
-
-// hostileRegistry answers the /v2/ ping, 405 to manifest HEADs and 404
-// with a 40 KiB JSON error body to GETs. It returns its host and the body,
-// whose letters appear in no message imagepin writes itself.
-func hostileRegistry(t *testing.T) (string, string) {
-	t.Helper()
-	rng := rand.New(rand.NewPCG(3, 5))
-	b := make([]byte, 40<<10)
-	for i := range b {
-		b[i] = "QWXZJKVY"[rng.IntN(8)]
-	}
-	body := string(b)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case r.URL.Path == "/v2/":
-		case r.Method == http.MethodHead:
-			w.WriteHeader(http.StatusMethodNotAllowed)
-		default:
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusNotFound)
-			_, _ = fmt.Fprintf(w, `{"errors":[{"code":"MANIFEST_UNKNOWN","message":%q}]}`, body)
-		}
-	}))
-	t.Cleanup(srv.Close)
-	return strings.TrimPrefix(srv.URL, "http://"), body
-}
-
-// leak returns 4 bytes in a row of body found in s, or "".
-func leak(s, body string) string {
-	for i := 0; i+4 <= len(body); i++ {
-		if strings.Contains(s, body[i:i+4]) {
-			return body[i : i+4]
-		}
-	}
-	return ""
 }
 
 // rssMiB is the resident memory of process pid.

@@ -3,6 +3,7 @@ package hostile
 import (
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/imagepin/imagepin/e2e/attack"
 	"github.com/imagepin/imagepin/e2e/stack"
 )
 
@@ -36,7 +38,7 @@ const (
 // TestHostileInput runs the attacks in order on one stack; the last one
 // stops the manager.
 func TestHostileInput(t *testing.T) {
-	denied := listenCounting(t, "127.0.0.2:0") // in --registry-deny-cidrs
+	denied := attack.Listen(t, "127.0.0.2:0") // in --registry-deny-cidrs
 	h := &hostile{Stack: stack.ForTest(t, stack.Options{ManagerArgs: []string{"--registry-deny-cidrs=127.0.0.2/32"}}), denied: denied}
 	steps := []struct {
 		name string
@@ -117,7 +119,7 @@ func (h *hostile) randomHosts(t *testing.T) {
 // address is denied, the strict one refuses them, and the listener accepts
 // nothing.
 func (h *hostile) deniedAddresses(t *testing.T) {
-	images := []string{"169.254.169.254/latest/meta-data:1", fmt.Sprintf("127.0.0.2:%s/team/app:1", h.denied.port())}
+	images := []string{"169.254.169.254/latest/meta-data:1", fmt.Sprintf("127.0.0.2:%s/team/app:1", h.denied.Port())}
 	pod := newPod(enabled, "denied-", images...)
 	h.Warnings.Take()
 	if err := h.Client.Create(t.Context(), pod); err != nil {
@@ -136,7 +138,7 @@ func (h *hostile) deniedAddresses(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "address denied") {
 		t.Errorf("strict: %v, want a denial that names the denied address", err)
 	}
-	if n := h.denied.accepts.Load(); n != 0 {
+	if n := h.denied.Accepts(); n != 0 {
 		t.Errorf("the listener on a denied address accepted %d connections, want 0", n)
 	}
 }
@@ -145,7 +147,7 @@ func (h *hostile) deniedAddresses(t *testing.T) {
 // error body: the enabled namespace's warning and the strict namespace's
 // denial name the status code and hold no 4 bytes in a row of the body.
 func (h *hostile) errorBody(t *testing.T) {
-	host, body := hostileRegistry(t)
+	host, body := attack.ErrorRegistry(t, http.StatusNotFound)
 	image := host + "/team/app:1"
 	h.Warnings.Take()
 	if err := h.Client.Create(t.Context(), newPod(enabled, "body-", image)); err != nil {
@@ -160,7 +162,7 @@ func (h *hostile) errorBody(t *testing.T) {
 		if !strings.Contains(text, "HTTP 404") {
 			t.Errorf("%s %q do not name the status code", what, text)
 		}
-		if piece := leak(text, body); piece != "" {
+		if piece := attack.Leak(text, body); piece != "" {
 			t.Errorf("%s hold %q of the registry's body: %.400q", what, piece, text)
 		}
 	}
