@@ -3,9 +3,7 @@ package hostile
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"strconv"
@@ -13,13 +11,10 @@ import (
 	"testing"
 	"time"
 
-	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -107,53 +102,19 @@ func rssMiB(t *testing.T, pid int) float64 {
 // manager checks the token as the chart's ServiceAccount, so this proves
 // the chart's TokenReview and SubjectAccessReview permissions too.
 func (h *hostile) metricsNeedAToken(t *testing.T) {
-	ctx := t.Context()
-	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: stack.Namespace, Name: "scraper"}}
-	binding := &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "scraper"},
-		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: stack.Release + "-metrics-reader"},
-		Subjects: []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Namespace: sa.Namespace, Name: sa.Name}}}
-	if err := h.Create(ctx, sa, binding); err != nil {
-		t.Fatal(err)
-	}
-	cs, err := kubernetes.NewForConfig(h.ControlPlane.Config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr, err := cs.CoreV1().ServiceAccounts(sa.Namespace).CreateToken(ctx, sa.Name, &authenticationv1.TokenRequest{}, metav1.CreateOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if code, _ := h.scrape(t, ""); code != http.StatusUnauthorized {
 		t.Errorf("without a token: status %d, want 401", code)
 	}
-	h.token = tr.Status.Token
+	h.token = attack.Scraper(t, h.ControlPlane.Config, stack.Namespace, "scraper", stack.Release+"-metrics-reader")
 	if code, body := h.scrape(t, h.token); code != http.StatusOK || !strings.Contains(body, "imagepin_admission_requests_total") {
 		t.Errorf("with the scraper's token: status %d, want the metrics", code)
 	}
 }
 
-// scrape GETs the manager's /metrics over HTTPS with token.
+// scrape GETs the manager's /metrics with token.
 func (h *hostile) scrape(t *testing.T, token string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, "https://"+h.Manager.MetricsAddr+"/metrics", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	c := &http.Client{Timeout: time.Minute, Transport: &http.Transport{
-		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} //nolint:gosec // the manager's self-signed metrics certificate
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, string(body)
+	return attack.Scrape(t, "https://"+h.Manager.MetricsAddr+"/metrics", token)
 }
 
 // series returns the lines of the metric family name on /metrics.
