@@ -29,6 +29,7 @@ func TestManagerMetricsNeedAToken(t *testing.T) {
 	nobody := attack.Scraper(t, cp.Config, "imagepin-system", "nobody", "")
 	secure, plain := freeAddr(t), freeAddr(t)
 	runManager(t, cp, "--cert-mode", "external", "--cert-dir", cp.Webhook.CertDir, "--metrics-bind-address", secure)
+	attack.WaitListening(t, secure) // readiness does not wait for the metrics server and its generated certificate
 	tests := map[string]struct {
 		token string
 		want  int
@@ -53,6 +54,7 @@ func TestManagerMetricsNeedAToken(t *testing.T) {
 	}
 	runManager(t, cp, "--cert-mode", "external", "--cert-dir", cp.Webhook.CertDir, "--metrics-bind-address", plain,
 		"--metrics-secure=false", "--webhook-bind-address", freeAddr(t))
+	attack.WaitListening(t, plain)
 	if code, body := attack.Scrape(t, "http://"+plain+"/metrics", ""); code != http.StatusOK || !strings.Contains(body, "imagepin_admission_requests_total") {
 		t.Errorf("--metrics-secure=false: status %d, want the metrics over plain HTTP", code)
 	}

@@ -1,9 +1,13 @@
 package attack
 
 import (
+	"context"
 	"net"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/util/wait"
 )
 
 // Listener is a TCP listener that counts and closes the connections it
@@ -44,4 +48,20 @@ func (a *Listener) Accepts() int64 {
 func (a *Listener) Port() string {
 	_, p, _ := net.SplitHostPort(a.Addr().String())
 	return p
+}
+
+// WaitListening waits until something accepts connections on addr, such
+// as a metrics server that its process's readiness does not wait for.
+func WaitListening(t testing.TB, addr string) {
+	t.Helper()
+	err := wait.PollUntilContextTimeout(t.Context(), 100*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+		c, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr)
+		if err != nil {
+			return false, nil
+		}
+		return true, c.Close()
+	})
+	if err != nil {
+		t.Fatalf("nothing listens on %s: %v", addr, err)
+	}
 }

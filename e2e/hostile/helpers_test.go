@@ -102,6 +102,7 @@ func rssMiB(t *testing.T, pid int) float64 {
 // manager checks the token as the chart's ServiceAccount, so this proves
 // the chart's TokenReview and SubjectAccessReview permissions too.
 func (h *hostile) metricsNeedAToken(t *testing.T) {
+	attack.WaitListening(t, h.Manager.MetricsAddr)
 	if code, _ := h.scrape(t, ""); code != http.StatusUnauthorized {
 		t.Errorf("without a token: status %d, want 401", code)
 	}
