@@ -15,7 +15,9 @@ import (
 //
 // Entries are keyed by the credentials too, so a Pod never gets a digest
 // that only another namespace's pull secret could read. Failures are not
-// cached.
+// cached. Lookups that ask the registry run at most WithLookupLimits at a
+// time, in all and per tenant (ContextWithTenant); a caller waits for a
+// free slot within its own context.
 func (r *Resolver) CachedDigest(ctx context.Context, ref name.Tag, platform *v1.Platform, a Access) (v1.Hash, error) {
 	h, err := r.cachedDigest(ctx, ref, platform, a)
 	if err != nil {
@@ -37,7 +39,7 @@ func (r *Resolver) cachedDigest(ctx context.Context, ref name.Tag, platform *v1.
 		return h, nil
 	}
 	r.metrics.cacheMisses.Inc()
-	return r.lookups.do(ctx, key, r.opts.sharedTimeout, func(ctx context.Context) (v1.Hash, error) {
+	return r.lookups.do(ctx, key, r.opts.sharedTimeout, r.slots.acquire, func(ctx context.Context) (v1.Hash, error) {
 		s, err := r.sessionWith(ctx, repo, creds, a.CAPEM)
 		if err != nil {
 			return v1.Hash{}, err

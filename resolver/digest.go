@@ -24,6 +24,7 @@ import (
 // Registries that refuse HEAD (405, 403, 501, or no Docker-Content-Digest
 // header) are asked with GET instead.
 func (r *Resolver) Digest(ctx context.Context, ref name.Reference, platform *v1.Platform, a Access) (v1.Hash, error) {
+	ctx = withPolicy(ctx)
 	s, err := r.session(ctx, ref.Context(), a)
 	if err != nil {
 		return v1.Hash{}, newError(ctx, "resolve digest of", ref.Name(), ref.Context().RegistryStr(), err)

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"syscall"
 
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
@@ -115,6 +116,8 @@ func classify(err error) (kind error, code int) {
 		return kindOfStatus(te.StatusCode), te.StatusCode
 	}
 	switch {
+	case errors.Is(err, ErrAddressDenied):
+		return ErrAddressDenied, 0
 	case errors.Is(err, ErrPlatformNotFound):
 		return ErrPlatformNotFound, 0
 	case errors.Is(err, context.Canceled):
@@ -153,4 +156,43 @@ func isNetworkOrFormat(err error) bool {
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
 		errors.Is(err, errMalformed)
+}
+
+// maxReasonCause bounds the local cause that Reason keeps.
+const maxReasonCause = 256
+
+// Reason is e's message without anything the registry sent but its status
+// code: the operation, the reference, the status and the kind, and, when no
+// response came into it, the cause imagepin saw itself (a refused
+// connection, a denied address, a certificate, the deadline), cut to
+// maxReasonCause bytes. Admission warnings and denials use it: they reach any
+// Pod author, and what a registry writes in a response body is not imagepin's
+// to repeat. Error keeps the registry's words, for conditions and logs.
+func (e *Error) Reason() string {
+	msg := fmt.Sprintf("%s %s", e.Op, e.Ref)
+	if e.StatusCode != 0 {
+		msg += fmt.Sprintf(" (HTTP %d)", e.StatusCode)
+	}
+	if e.Kind != nil {
+		msg += ": " + e.Kind.Error()
+	}
+	if e.StatusCode != 0 || fromResponse(e.Err) {
+		return msg
+	}
+	cause := e.Err.Error()
+	if len(cause) > maxReasonCause {
+		cause = strings.ToValidUTF8(cause[:maxReasonCause], "") + "…"
+	}
+	return msg + ": " + cause
+}
+
+// fromResponse reports causes that quote what a registry sent: an HTTP
+// status with its body, or a body that is not what the API promises.
+func fromResponse(err error) bool {
+	var (
+		te        *transport.Error
+		syntaxErr *json.SyntaxError
+		typeErr   *json.UnmarshalTypeError
+	)
+	return errors.As(err, &te) || errors.As(err, &syntaxErr) || errors.As(err, &typeErr) || errors.Is(err, errMalformed)
 }

@@ -4,21 +4,20 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"sync"
 
 	"golang.org/x/time/rate"
 )
 
 // hostLimits holds one rate limiter and one in-flight bound per registry
-// host. The set of hosts a resolver talks to is small (registries and their
-// token servers), so entries are never evicted.
+// host, for at most maxHosts hosts: every image a Pod names can bring a new
+// host, so the least recently used ones are forgotten. A forgotten host that
+// comes back starts with a fresh limiter; that costs a registry at most one
+// extra burst, and only when more than maxHosts hosts are in use.
 type hostLimits struct {
 	limit       rate.Limit
 	burst       int
 	maxInFlight int
-
-	mu    sync.Mutex
-	hosts map[string]*hostLimit
+	hosts       *lru[*hostLimit]
 }
 
 type hostLimit struct {
@@ -26,24 +25,21 @@ type hostLimit struct {
 	inFlight chan struct{}
 }
 
-// newHostLimits returns limits applied to every host.
-func newHostLimits(limit rate.Limit, burst, maxInFlight int) *hostLimits {
-	return &hostLimits{limit: limit, burst: burst, maxInFlight: maxInFlight, hosts: map[string]*hostLimit{}}
+// newHostLimits returns limits applied to each of up to maxHosts hosts.
+func newHostLimits(limit rate.Limit, burst, maxInFlight, maxHosts int) *hostLimits {
+	return &hostLimits{limit: limit, burst: burst, maxInFlight: maxInFlight, hosts: newLRU[*hostLimit](maxHosts, 0)}
 }
 
 // get returns the limits of host, creating them on first use.
 func (l *hostLimits) get(host string) *hostLimit {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	h, ok := l.hosts[host]
-	if !ok {
-		h = &hostLimit{
-			limiter:  rate.NewLimiter(l.limit, l.burst),
-			inFlight: make(chan struct{}, l.maxInFlight),
-		}
-		l.hosts[host] = h
-	}
-	return h
+	return l.hosts.getOrAdd(host, func() *hostLimit {
+		return &hostLimit{limiter: rate.NewLimiter(l.limit, l.burst), inFlight: make(chan struct{}, l.maxInFlight)}
+	})
+}
+
+// len returns the number of hosts whose limits are kept.
+func (l *hostLimits) len() int {
+	return l.hosts.len()
 }
 
 // limitTransport holds every try to its host's limits. The in-flight slot is

@@ -32,6 +32,7 @@ type tagPage struct {
 // of TLS registries on loopback or RFC 1918 addresses (it expects the http
 // scheme there), and leaves the body open when a page is not JSON.
 func (r *Resolver) ListTags(ctx context.Context, repo name.Repository, a Access) ([]string, error) {
+	ctx = withPolicy(ctx)
 	s, err := r.session(ctx, repo, a)
 	if err != nil {
 		return nil, newError(ctx, "list tags of", repo.Name(), repo.RegistryStr(), err)

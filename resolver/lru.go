@@ -62,6 +62,27 @@ func (c *lru[V]) add(key string, value V) {
 	}
 }
 
+// getOrAdd returns the live value of key, or stores and returns the value
+// that make returns, in one step: concurrent callers get the same value.
+func (c *lru[V]) getOrAdd(key string, make func() V) V {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.items[key]; ok {
+		e := el.Value.(*lruEntry[V])
+		if c.ttl == 0 || time.Now().Before(e.expires) {
+			c.order.MoveToFront(el)
+			return e.value
+		}
+		c.remove(el)
+	}
+	v := make()
+	c.items[key] = c.order.PushFront(&lruEntry[V]{key: key, value: v, expires: time.Now().Add(c.ttl)})
+	for c.order.Len() > c.size {
+		c.remove(c.order.Back())
+	}
+	return v
+}
+
 // len returns the number of entries, expired ones included.
 func (c *lru[V]) len() int {
 	c.mu.Lock()

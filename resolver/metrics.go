@@ -23,7 +23,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "imagepin_registry_requests_total",
-			Help: "HTTP requests sent to container registries, by registry host and status code (\"error\" when no response arrived).",
+			Help: "HTTP requests sent to container registries, by registry host (\"other\" for hosts no policy names) and status code (\"error\" when no response arrived).",
 		}, []string{"registry", "code"}),
 		cacheHits: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "imagepin_resolver_cache_hits_total",
@@ -53,6 +53,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 type countingTransport struct {
 	next    http.RoundTripper
 	metrics *metrics
+	labels  *registryLabels
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -62,7 +63,7 @@ func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	if err == nil {
 		code = strconv.Itoa(resp.StatusCode)
 	}
-	t.metrics.requests.WithLabelValues(req.URL.Host, code).Inc()
+	t.metrics.requests.WithLabelValues(t.labels.of(req.Context(), req.URL.Host), code).Inc()
 	counterFrom(req.Context()).add()
 	return resp, err
 }

@@ -3,6 +3,7 @@ package resolver
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -35,6 +36,16 @@ const (
 	DefaultSharedTimeout = 30 * time.Second
 	// DefaultUserAgent is sent in front of go-containerregistry's own agent.
 	DefaultUserAgent = "imagepin"
+	// DefaultMaxHosts bounds the registry hosts whose rate limits are kept.
+	DefaultMaxHosts = 1024
+	// DefaultMaxRegistryLabels bounds the registry hosts named in the
+	// registry label of imagepin_registry_requests_total.
+	DefaultMaxRegistryLabels = 50
+	// DefaultMaxLookups bounds the CachedDigest lookups in flight.
+	DefaultMaxLookups = 128
+	// DefaultMaxLookupsPerTenant bounds the CachedDigest lookups in flight
+	// for one tenant (the webhook's namespace).
+	DefaultMaxLookupsPerTenant = 32
 )
 
 // Option configures a Resolver.
@@ -53,6 +64,12 @@ type options struct {
 	pageSize       int
 	sharedTimeout  time.Duration
 	userAgent      string
+	denied         []netip.Prefix
+
+	maxHosts            int
+	maxRegistryLabels   int
+	maxLookups          int
+	maxLookupsPerTenant int
 }
 
 // makeOptions applies opts over the defaults and checks the result.
@@ -69,6 +86,11 @@ func makeOptions(opts ...Option) (*options, error) {
 		pageSize:       DefaultPageSize,
 		sharedTimeout:  DefaultSharedTimeout,
 		userAgent:      DefaultUserAgent,
+
+		maxHosts:            DefaultMaxHosts,
+		maxRegistryLabels:   DefaultMaxRegistryLabels,
+		maxLookups:          DefaultMaxLookups,
+		maxLookupsPerTenant: DefaultMaxLookupsPerTenant,
 	}
 	for _, opt := range opts {
 		if err := opt(o); err != nil {
@@ -180,6 +202,60 @@ func WithSharedTimeout(d time.Duration) Option {
 func WithUserAgent(ua string) Option {
 	return func(o *options) error {
 		o.userAgent = ua
+		return nil
+	}
+}
+
+// WithDenyCIDRs adds networks the resolver never connects to, besides the
+// link-local ones, which are always denied. It checks the address actually
+// dialled, after DNS and for every connection (token servers and redirects
+// included), so a name that resolves into a denied network is refused too.
+func WithDenyCIDRs(prefixes ...netip.Prefix) Option {
+	return func(o *options) error {
+		for _, p := range prefixes {
+			if !p.IsValid() {
+				return fmt.Errorf("invalid network %v", p)
+			}
+		}
+		o.denied = append(o.denied, prefixes...)
+		return nil
+	}
+}
+
+// WithMaxHosts bounds the registry hosts whose rate limit and in-flight
+// bound are kept; the least recently used are forgotten beyond n.
+func WithMaxHosts(n int) Option {
+	return func(o *options) error {
+		if n < 1 {
+			return fmt.Errorf("max hosts must be >= 1, got %d", n)
+		}
+		o.maxHosts = n
+		return nil
+	}
+}
+
+// WithMaxRegistryLabels bounds the hosts that the registry label of
+// imagepin_registry_requests_total names: the first n reached by ListTags
+// or Digest (the scanner's calls, for policies). Requests to other hosts,
+// those of images only Pods name included, count as OtherRegistry.
+func WithMaxRegistryLabels(n int) Option {
+	return func(o *options) error {
+		if n < 0 {
+			return fmt.Errorf("max registry labels must be >= 0, got %d", n)
+		}
+		o.maxRegistryLabels = n
+		return nil
+	}
+}
+
+// WithLookupLimits bounds the CachedDigest lookups that ask registries at
+// once: global in all, perTenant for one tenant (ContextWithTenant).
+func WithLookupLimits(global, perTenant int) Option {
+	return func(o *options) error {
+		if global < 1 || perTenant < 1 {
+			return fmt.Errorf("lookup limits must be >= 1, got %d and %d", global, perTenant)
+		}
+		o.maxLookups, o.maxLookupsPerTenant = global, perTenant
 		return nil
 	}
 }

@@ -18,6 +18,7 @@ type Resolver struct {
 	digests    *lru[v1.Hash] // tag → digest, with TTL, for CachedDigest
 	platforms  *lru[v1.Hash] // manifest digest + platform → digest, immutable
 	lookups    flight[v1.Hash]
+	slots      *lookupLimits // of lookups
 }
 
 // New returns a Resolver configured by opts.
@@ -36,6 +37,7 @@ func New(opts ...Option) (*Resolver, error) {
 		transports: newTransports(o, m),
 		digests:    newLRU[v1.Hash](o.cacheSize, o.cacheTTL),
 		platforms:  newLRU[v1.Hash](o.cacheSize, 0),
+		slots:      newLookupLimits(o.maxLookups, o.maxLookupsPerTenant),
 	}, nil
 }
 

@@ -27,7 +27,9 @@ const (
 // transports builds and shares the resolver's round trippers.
 type transports struct {
 	metrics    *metrics
+	guard      *addressGuard
 	limits     *hostLimits
+	labels     *registryLabels
 	opts       *options
 	mu         sync.Mutex
 	chains     *lru[http.RoundTripper] // by CA bundle
@@ -39,7 +41,9 @@ type transports struct {
 func newTransports(o *options, m *metrics) *transports {
 	return &transports{
 		metrics: m,
-		limits:  newHostLimits(o.rateLimit, o.burst, o.maxInFlight),
+		guard:   newAddressGuard(o.denied),
+		labels:  newRegistryLabels(o.maxRegistryLabels),
+		limits:  newHostLimits(o.rateLimit, o.burst, o.maxInFlight, o.maxHosts),
 		opts:    o,
 		chains:  newLRU[http.RoundTripper](maxChains, 0),
 		authed:  newLRU[http.RoundTripper](maxAuthenticated, authenticatedTTL),
@@ -55,7 +59,7 @@ func (t *transports) authenticated(ctx context.Context, repo name.Repository, cr
 	if tr, ok := t.authed.get(key); ok {
 		return tr, nil
 	}
-	return t.handshakes.do(ctx, key, t.opts.sharedTimeout, func(ctx context.Context) (http.RoundTripper, error) {
+	return t.handshakes.do(ctx, key, t.opts.sharedTimeout, nil, func(ctx context.Context) (http.RoundTripper, error) {
 		chain, err := t.chain(caPEM)
 		if err != nil {
 			return nil, err
@@ -71,7 +75,8 @@ func (t *transports) authenticated(ctx context.Context, repo name.Repository, cr
 }
 
 // chain returns the unauthenticated chain for a CA bundle:
-// user agent → retry → limits → accounting → net/http.
+// user agent → retry → address guard → limits → accounting → net/http
+// (whose dialer checks every address it connects to).
 func (t *transports) chain(caPEM []byte) (http.RoundTripper, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -80,12 +85,13 @@ func (t *transports) chain(caPEM []byte) (http.RoundTripper, error) {
 	if c, ok := t.chains.get(key); ok {
 		return c, nil
 	}
-	base, err := newBaseTransport(caPEM)
+	base, err := newBaseTransport(caPEM, t.guard)
 	if err != nil {
 		return nil, err
 	}
-	var c http.RoundTripper = &countingTransport{next: base, metrics: t.metrics}
+	var c http.RoundTripper = &countingTransport{next: base, metrics: t.metrics, labels: t.labels}
 	c = &limitTransport{next: c, limits: t.limits}
+	c = &guardTransport{next: c, guard: t.guard}
 	c = &retryTransport{next: c, attempts: t.opts.maxAttempts, initial: t.opts.initialBackoff, max: t.opts.maxBackoff}
 	c = transport.NewUserAgent(c, t.opts.userAgent)
 	t.chains.add(key, c)
@@ -94,11 +100,14 @@ func (t *transports) chain(caPEM []byte) (http.RoundTripper, error) {
 
 // newBaseTransport is net/http's default transport with a response-header
 // timeout (a stalled registry fails a try instead of hanging until the
-// caller's deadline) and caPEM added to the system roots.
-func newBaseTransport(caPEM []byte) (*http.Transport, error) {
+// caller's deadline), caPEM added to the system roots, and guard checking
+// every address dialled. Behind an HTTP proxy (HTTPS_PROXY) the proxy
+// resolves names: the guard then sees the proxy's address, and address
+// literals of images are still refused by guardTransport.
+func newBaseTransport(caPEM []byte, guard *addressGuard) (*http.Transport, error) {
 	base := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		DialContext:           guard.dialContext(&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}),
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          100,
 		MaxIdleConnsPerHost:   DefaultMaxInFlight * 2,

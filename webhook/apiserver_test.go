@@ -63,6 +63,33 @@ func TestAPIServerCallsWebhook(t *testing.T) {
 		}
 	})
 
+	// The webhooks' matchConditions send only CREATEs and UPDATEs that
+	// change an image: a label or finalizer edit never waits for imagepin.
+	t.Run("only image changes reach the webhook", func(t *testing.T) {
+		p := c.get(t, enabled, "mixed")
+		before := counterSum(t, c.metrics, "imagepin_admission_requests_total")
+		metav1.SetMetaDataLabel(&p.ObjectMeta, "touched", "yes")
+		p.Finalizers = append(p.Finalizers, "example.com/keep")
+		if err := c.cl.Update(t.Context(), p); err != nil {
+			t.Fatal(err)
+		}
+		p.Finalizers = nil
+		if err := c.cl.Update(t.Context(), p); err != nil {
+			t.Fatal(err)
+		}
+		if n := counterSum(t, c.metrics, "imagepin_admission_requests_total") - before; n != 0 {
+			t.Errorf("a label and two finalizer edits made %v admission requests, want none", n)
+		}
+		p.Spec.Containers[1].Image = appV1
+		if err := c.cl.Update(t.Context(), p); err != nil {
+			t.Fatal(err)
+		}
+		if n := counterSum(t, c.metrics, "imagepin_admission_requests_total") - before; n != 1 {
+			t.Errorf("an image change made %v admission requests, want 1", n)
+		}
+		wantImages(t, p, map[string]string{"app": appV1 + "@" + app1.String()})
+	})
+
 	t.Run("strict namespace denies an image that cannot be pinned", func(t *testing.T) {
 		strict := c.namespace(t, v1alpha1.PinningStrict)
 		c.create(t, pod(strict, "ok", "app="+appV1))
@@ -136,6 +163,9 @@ func TestAPIServerCallsWebhook(t *testing.T) {
 	// namespaces (admitted, unpinned), Fail for strict ones (denied).
 	t.Run("webhook down: enabled admits, strict denies", func(t *testing.T) {
 		strict := c.namespace(t, v1alpha1.PinningStrict)
+		finalized := pod(strict, "finalized", "app="+appV1)
+		finalized.Finalizers = []string{"example.com/job-tracking"}
+		c.create(t, finalized)
 		c.stop()
 		p := pod(enabled, "down", "app="+appV1)
 		c.create(t, p)
@@ -145,6 +175,21 @@ func TestAPIServerCallsWebhook(t *testing.T) {
 		err := c.cl.Create(t.Context(), pod(strict, "down", "app="+appV1))
 		if err == nil || !strings.Contains(err.Error(), "failed calling webhook") || !strings.Contains(err.Error(), fixtures.StrictPodsWebhook) {
 			t.Errorf("strict Pod with the webhook down: %v, want a failed webhook call", err)
+		}
+		p = c.get(t, strict, "finalized")
+		p.Spec.Containers[0].Image = appV2
+		if err := c.cl.Update(t.Context(), p); err == nil || !strings.Contains(err.Error(), "failed calling webhook") {
+			t.Errorf("image change of a strict Pod with the webhook down: %v, want a failed webhook call", err)
+		}
+		// A Job controller removes its finalizer from the Pods it tracks,
+		// deleted or not: a strict namespace must not keep them forever.
+		if err := c.cl.Delete(t.Context(), p); err != nil {
+			t.Fatal(err)
+		}
+		p = c.get(t, strict, "finalized")
+		p.Finalizers = nil
+		if err := c.cl.Update(t.Context(), p); err != nil {
+			t.Errorf("finalizer removal of a strict Pod with the webhook down: %v, want it to pass", err)
 		}
 	})
 }

@@ -56,7 +56,8 @@ func BenchmarkAdmission(b *testing.B) {
 	if resp := h.Handle(b.Context(), req); len(resp.Patches) != 9 || len(resp.Warnings) != 8 {
 		b.Fatalf("warm-up: %d patches and warnings %q, want 9 (8 images, 1 annotation) and 8", len(resp.Patches), resp.Warnings)
 	}
-	b.Run("handler", func(b *testing.B) { benchHandler(b, h, req) })
+	// The handler at the enabled namespaces' path, which the chart's webhook calls.
+	b.Run("handler", func(b *testing.B) { benchHandler(b, h.ForMode(v1alpha1.PinningEnabled), req) })
 	b.Run("https", func(b *testing.B) { benchHTTPS(b, c.cp, req) })
 	// The same Pod owned by a ReplicaSet among benchReplicaSets in the cache:
 	// one with a record (the common case once the recorder has run) and one
@@ -86,7 +87,7 @@ func ownedBy(b *testing.B, req admission.Request, rs string) admission.Request {
 }
 
 // benchHandler calls the handler directly.
-func benchHandler(b *testing.B, h *webhook.PodHandler, req admission.Request) {
+func benchHandler(b *testing.B, h admission.Handler, req admission.Request) {
 	b.ReportAllocs()
 	var took []time.Duration
 	for b.Loop() {
@@ -110,7 +111,7 @@ func benchHTTPS(b *testing.B, cp *controlplane.ControlPlane, req admission.Reque
 	if err != nil {
 		b.Fatal(err)
 	}
-	url := fmt.Sprintf("https://%s:%d%s", cp.Webhook.Host, cp.Webhook.Port, webhook.MutatePodsPath)
+	url := fmt.Sprintf("https://%s:%d%s", cp.Webhook.Host, cp.Webhook.Port, webhook.MutatePodsEnabledPath)
 	client := tlsClient(b, cp.Webhook.CAPEM)
 	var mu sync.Mutex
 	var took []time.Duration
@@ -238,7 +239,7 @@ func benchCluster(b *testing.B) (*cluster, *webhook.PodHandler) {
 		if h, err = webhook.NewPodHandler(own, mgr.GetCache(), newResolver(b), webhook.WithAPIReader(mgr.GetAPIReader())); err != nil {
 			return err
 		}
-		mgr.GetWebhookServer().Register(webhook.MutatePodsPath, &admission.Webhook{Handler: h})
+		h.Register(mgr.GetWebhookServer())
 		return nil
 	})
 	return c, h

@@ -23,7 +23,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
-	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/imagepin/imagepin/e2e/controlplane"
 	"github.com/imagepin/imagepin/e2e/fixtures"
@@ -47,6 +46,7 @@ type cluster struct {
 	metrics  *prometheus.Registry
 	mgr      ctrl.Manager
 	stop     func() // stops the manager and so the webhook server
+	as       string // the user the manager impersonates; "" for the administrator
 }
 
 var setLogger sync.Once
@@ -87,8 +87,10 @@ func startCluster(t *testing.T) *cluster {
 func (c *cluster) startManager(t testing.TB, register func(context.Context, ctrl.Manager) error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
+	cfg := rest.CopyConfig(c.cp.Config)
+	cfg.Impersonate.UserName = c.as
 	var err error
-	c.mgr, err = ctrl.NewManager(c.cp.Config, ctrl.Options{
+	c.mgr, err = ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 testScheme(t),
 		Cache:                  cache.Options{ByObject: workload.CacheByObject()},
 		Metrics:                metricsserver.Options{BindAddress: "0"},
@@ -141,7 +143,7 @@ func registerPodWebhook(ctx context.Context, mgr ctrl.Manager, registryCA []byte
 	if err != nil {
 		return err
 	}
-	mgr.GetWebhookServer().Register(webhook.MutatePodsPath, &admission.Webhook{Handler: h})
+	h.Register(mgr.GetWebhookServer())
 	return nil
 }
 

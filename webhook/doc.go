@@ -3,8 +3,10 @@
 //
 // The API server sends every Pod CREATE, image-changing UPDATE and
 // ephemeral-container update of an opt-in namespace (label
-// imagepin.dev/pinning=enabled or strict) to PodHandler. For each image the
-// handler decides, in this order:
+// imagepin.dev/pinning=enabled or strict) to PodHandler, at the path of the
+// namespace's mode (MutatePodsEnabledPath, MutatePodsStrictPath): the
+// handler knows the mode from the path, so it knows how to fail without
+// reading the Namespace. For each image the handler decides, in this order:
 //
 //  1. it already names a digest: left as it is;
 //  2. an ImagePolicy of the Pod's namespace governs its repository (found
@@ -21,6 +23,11 @@
 //     the Pod's imagePullSecrets;
 //  4. it cannot be pinned: an enabled namespace admits it unchanged with a
 //     warning, a strict namespace denies the Pod.
+//
+// imagepin's own errors (a request it cannot decode, a patch it cannot
+// compute) are treated the same way: enabled admits the Pod as submitted
+// with a warning, strict refuses it. Warnings and denials name a registry's
+// status code, never its response body.
 //
 // Every change is reported as an admission warning and recorded in the
 // imagepin.dev/original-images annotation; the response is a JSON patch

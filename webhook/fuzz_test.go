@@ -19,10 +19,12 @@ import (
 )
 
 // FuzzHandle feeds arbitrary objects, old objects, operations and
-// subresources to the handler. Whatever comes in, it must not panic, must
-// answer either "allowed" or an error or denial with a message, must deny
-// only in the strict namespace, must send a patch that applies to the
-// object it got, and must send warnings fit for an HTTP header.
+// subresources to the handler, at the path of the namespace's mode and at
+// MutatePodsPath. Whatever comes in, it must not panic, must answer either
+// "allowed" or an error or denial with a message, must send a patch that
+// applies to the object it got, and must send warnings fit for an HTTP
+// header. At MutatePodsEnabledPath it must admit every request; elsewhere
+// it may deny only in the strict namespace.
 func FuzzHandle(f *testing.F) {
 	seeds, err := filepath.Glob(filepath.Join("testdata", "*.json"))
 	if err != nil {
@@ -49,13 +51,19 @@ func FuzzHandle(f *testing.F) {
 		req := podRequest(ns, object)
 		req.OldObject = runtime.RawExtension{Raw: oldObject}
 		req.Operation, req.SubResource = admissionv1.Operation(operation), subresource
-		resp := h.Handle(t.Context(), admission.Request{AdmissionRequest: *req})
+		byMode := h.ForMode(map[bool]string{false: v1alpha1.PinningEnabled, true: v1alpha1.PinningStrict}[strict])
+		resp := byMode.Handle(t.Context(), admission.Request{AdmissionRequest: *req})
+		if !strict && !resp.Allowed {
+			t.Fatalf("%s refused a request: %s", webhook.MutatePodsEnabledPath, message(resp))
+		}
 		checkFuzzResponse(t, object, strict, resp)
+		checkFuzzResponse(t, object, strict, h.Handle(t.Context(), admission.Request{AdmissionRequest: *req}))
 	})
 }
 
 // checkFuzzResponse checks the invariants of FuzzHandle.
 func checkFuzzResponse(t *testing.T, object []byte, strict bool, resp admission.Response) {
+	t.Helper()
 	if !resp.Allowed {
 		if resp.Result == nil || resp.Result.Message == "" {
 			t.Fatalf("refusal without a message: %+v", resp)

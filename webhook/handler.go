@@ -16,12 +16,13 @@ import (
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/governing"
 	"github.com/imagepin/imagepin/workload"
+	"github.com/imagepin/imagepin/resolver"
 )
 
 // PodHandler is the mutating admission handler that pins the container
-// images of Pods. Serve it at MutatePodsPath:
-//
-//	srv.Register(MutatePodsPath, &admission.Webhook{Handler: h})
+// images of Pods. Serve it with Register, which serves one path per
+// namespace mode (MutatePodsEnabledPath, MutatePodsStrictPath) and
+// MutatePodsPath, where the mode is read from the Namespace's label.
 //
 // It is safe for concurrent use.
 type PodHandler struct {
@@ -32,6 +33,7 @@ type PodHandler struct {
 	digests   DigestResolver
 	opts      *options
 	metrics   *metrics
+	secrets   *pullSecrets
 }
 
 var _ admission.Handler = (*PodHandler)(nil)
@@ -61,49 +63,107 @@ func NewPodHandler(namespace string, cache client.Reader, digests DigestResolver
 	if h.revisions == nil {
 		h.revisions = workload.NewRevisions(cache)
 	}
+	secretReader := o.secretReader
+	if secretReader == nil {
+		secretReader = o.apiReader
+	}
+	h.secrets = newPullSecrets(secretReader, o.secretTTL)
 	return h, nil
 }
 
+// Server is where Register serves the handler: controller-runtime's
+// webhook.Server.
+type Server interface {
+	Register(path string, hook http.Handler)
+}
+
+// Register serves h on srv at MutatePodsEnabledPath, MutatePodsStrictPath
+// and MutatePodsPath.
+func (h *PodHandler) Register(srv Server) {
+	for _, mode := range []string{v1alpha1.PinningEnabled, v1alpha1.PinningStrict, ""} {
+		srv.Register(MutatePodsPathFor(mode), &admission.Webhook{Handler: h.ForMode(mode)})
+	}
+}
+
+// ForMode returns the handler of the webhook that the API server calls for
+// namespaces labelled mode (v1alpha1.PinningEnabled or PinningStrict), to
+// serve at MutatePodsPathFor(mode). It takes the mode from the path and
+// never reads the Namespace, so it knows how to fail even when imagepin
+// cannot read it: the API server has already matched the namespace against
+// the webhook's namespaceSelector. For any other mode it returns h, which
+// reads the mode from the Namespace's label.
+func (h *PodHandler) ForMode(mode string) admission.Handler {
+	if mode != v1alpha1.PinningEnabled && mode != v1alpha1.PinningStrict {
+		return h
+	}
+	return modeHandler{h: h, mode: mode}
+}
+
+// modeHandler is a PodHandler that knows the namespace's mode.
+type modeHandler struct {
+	h    *PodHandler
+	mode string
+}
+
 // Handle implements admission.Handler.
+func (m modeHandler) Handle(ctx context.Context, req admission.Request) admission.Response {
+	return m.h.serve(ctx, req, m.mode)
+}
+
+// Handle implements admission.Handler for MutatePodsPath: it reads the mode
+// from the label of the Pod's Namespace.
 func (h *PodHandler) Handle(ctx context.Context, req admission.Request) admission.Response {
+	return h.serve(ctx, req, "")
+}
+
+// serve answers req, counts and logs the answer. mode is the namespace's
+// mode, or "" when it must be read from the Namespace.
+func (h *PodHandler) serve(ctx context.Context, req admission.Request, mode string) admission.Response {
 	start := time.Now()
-	resp, result := h.handle(ctx, req)
+	resp, result := h.handle(ctx, req, mode)
 	h.metrics.observe(result, time.Since(start))
 	log := logf.FromContext(ctx).WithValues("result", result, "warnings", len(resp.Warnings))
-	if result == ResultDenied || result == ResultError {
+	switch {
+	case !resp.Allowed:
 		log.Info("Pod not admitted as submitted", "reason", message(resp))
-	} else {
+	case result == ResultError:
+		log.Info("Pod admitted as submitted despite an error", "warnings", resp.Warnings)
+	default:
 		log.V(1).Info("Pod admitted")
 	}
 	return resp
 }
 
 // handle answers req and names the result for the metrics.
-func (h *PodHandler) handle(ctx context.Context, req admission.Request) (admission.Response, string) {
+func (h *PodHandler) handle(ctx context.Context, req admission.Request, mode string) (admission.Response, string) {
 	if req.Kind.Kind == "" {
-		return admission.Errored(http.StatusBadRequest, errors.New("admission request is empty or names no kind")), ResultError
+		return unhandled(mode, http.StatusBadRequest, errors.New("admission request is empty or names no kind"))
 	}
 	if reason := h.ignored(req); reason != "" {
 		return admission.Allowed(oneLine(reason)), ResultUnchanged
 	}
 	pod, old, err := decodeRequest(req)
 	if err != nil {
-		return admission.Errored(http.StatusBadRequest, err), ResultError
+		return unhandled(mode, http.StatusBadRequest, err)
 	}
 	if pod.Metadata.Labels[v1alpha1.PinningLabel] == v1alpha1.PinningDisabled {
 		return admission.Allowed("Pod is labelled " + v1alpha1.PinningLabel + "=" + v1alpha1.PinningDisabled), ResultUnchanged
 	}
-	mode, err := h.mode(ctx, req.Namespace)
-	if err != nil {
-		return admission.Errored(http.StatusInternalServerError, err), ResultError
-	}
 	if mode == "" {
-		return admission.Allowed("namespace " + req.Namespace + " does not opt in to pinning"), ResultUnchanged
+		if mode, err = h.mode(ctx, req.Namespace); err != nil {
+			return unhandled("", http.StatusInternalServerError, err)
+		}
+		if mode == "" {
+			return admission.Allowed("namespace " + req.Namespace + " does not opt in to pinning"), ResultUnchanged
+		}
 	}
 	ts := targets(pod, old, req.SubResource)
 	if len(ts) == 0 {
 		return admission.Allowed("no new images"), ResultUnchanged
 	}
+	// Registry lookups count against the namespace's share, so that one
+	// namespace cannot take the lookup slots of all the others.
+	ctx = resolver.ContextWithTenant(ctx, req.Namespace)
 	return h.respond(ctx, req, mode, pod, old, h.decide(ctx, req.Namespace, mode, pod, ts), ts)
 }
 

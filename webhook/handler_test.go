@@ -50,7 +50,9 @@ func TestHandleGolden(t *testing.T) {
 	res := newResolver(t)
 
 	tests := map[string]struct {
-		registry bool // may call the registry
+		registry bool   // may call the registry
+		request  string // testdata/<request>.json; the test's name when empty
+		mode     string // served at MutatePodsPathFor(mode); MutatePodsPath when empty
 	}{
 		"create-governed":        {},
 		"create-governed-strict": {},
@@ -73,6 +75,13 @@ func TestHandleGolden(t *testing.T) {
 		"malformed-object":       {},
 		"invalid-images-enabled": {},
 		"invalid-images-strict":  {},
+		// The per-mode paths that the chart's webhooks call.
+		"malformed-object.enabled-path":      {request: "malformed-object", mode: v1alpha1.PinningEnabled},
+		"enabled-warning.enabled-path":       {request: "enabled-warning", mode: v1alpha1.PinningEnabled, registry: true},
+		"strict-deny.strict-path":            {request: "strict-deny", mode: v1alpha1.PinningStrict, registry: true},
+		"create-governed-strict.strict-path": {request: "create-governed-strict", mode: v1alpha1.PinningStrict},
+		"exempt-kube-system.strict-path":     {request: "exempt-kube-system", mode: v1alpha1.PinningStrict},
+		"unlabelled-namespace.enabled-path":  {request: "unlabelled-namespace", mode: v1alpha1.PinningEnabled, registry: true},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -85,8 +94,11 @@ func TestHandleGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			req := loadRequest(t, name, reg.host)
-			resp := h.Handle(t.Context(), req)
+			if tc.request == "" {
+				tc.request = name
+			}
+			req := loadRequest(t, tc.request, reg.host)
+			resp := h.ForMode(tc.mode).Handle(t.Context(), req)
 			applyPatch(t, req.Object.Raw, resp)
 			checkGolden(t, name, reg.host, newGolden(countedResult(t, metrics), resp))
 		})

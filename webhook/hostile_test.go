@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
+	"github.com/imagepin/imagepin/e2e/attack"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/webhook"
 )
@@ -137,5 +138,30 @@ func TestHandle200Containers(t *testing.T) {
 	}
 	if len(resp.Warnings) != 200 {
 		t.Errorf("%d warnings, want one per change (200)", len(resp.Warnings))
+	}
+}
+
+// TestNoRegistryBodyInAnswers resolves an image against a registry that
+// answers with a 40 KiB error body: the enabled namespace's warning and the
+// strict namespace's denial name the status code, and hold no 4 bytes in a
+// row of the body.
+func TestNoRegistryBodyInAnswers(t *testing.T) {
+	for _, code := range []int{http.StatusNotFound, http.StatusForbidden, http.StatusInternalServerError} {
+		host, body := attack.ErrorRegistry(t, code)
+		h, err := webhook.NewPodHandler(own, fakeCache(t, world(host)...), newResolver(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for mode, ns := range map[string]string{v1alpha1.PinningEnabled: "apps", v1alpha1.PinningStrict: "secure"} {
+			raw := podJSON(t, ns, 1, func(int) string { return host + "/team/app:1" })
+			resp := h.ForMode(mode).Handle(t.Context(), admission.Request{AdmissionRequest: *podRequest(ns, raw)})
+			answer := strings.Join(append(resp.Warnings, message(resp)), "\n")
+			if !strings.Contains(answer, fmt.Sprintf("HTTP %d", code)) {
+				t.Errorf("%s, HTTP %d: answer %q does not name the status code", mode, code, answer)
+			}
+			if piece := attack.Leak(answer, body); piece != "" {
+				t.Errorf("%s, HTTP %d: answer holds %q of the registry's body: %.300q", mode, code, piece, answer)
+			}
+		}
 	}
 }

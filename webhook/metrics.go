@@ -25,7 +25,8 @@ const (
 	// cannot be pinned.
 	ResultDenied = "denied"
 	// ResultError means the request could not be handled: malformed object,
-	// unreadable namespace, failed patch.
+	// unreadable namespace, failed patch. In enabled namespaces the Pod was
+	// admitted as submitted, with a warning.
 	ResultError = "error"
 )
 

@@ -53,3 +53,21 @@ func counterValue(t testing.TB, reg *prometheus.Registry, name, label string) fl
 	}
 	return 0
 }
+
+// counterSum is the sum of the counter family name over all its series.
+func counterSum(t testing.TB, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := 0.0
+	for _, f := range families {
+		if f.GetName() == name {
+			for _, m := range f.GetMetric() {
+				sum += m.GetCounter().GetValue()
+			}
+		}
+	}
+	return sum
+}

@@ -33,11 +33,13 @@ type options struct {
 	policies       PolicyLookup
 	revisions      RevisionLookup
 	registryCA     []byte
+	secretReader   client.Reader
+	secretTTL      time.Duration
 }
 
 // makeOptions applies opts over the defaults and checks the result.
 func makeOptions(opts ...Option) (*options, error) {
-	o := &options{resolveTimeout: DefaultResolveTimeout, concurrency: DefaultConcurrency}
+	o := &options{resolveTimeout: DefaultResolveTimeout, concurrency: DefaultConcurrency, secretTTL: DefaultPullSecretTTL}
 	for _, opt := range opts {
 		if err := opt(o); err != nil {
 			return nil, err
@@ -48,8 +50,8 @@ func makeOptions(opts ...Option) (*options, error) {
 
 // check rejects option combinations that contradict each other.
 func (o *options) check() error {
-	if o.pullSecrets && o.apiReader == nil {
-		return errors.New("reading imagePullSecrets needs an API reader (WithAPIReader)")
+	if o.pullSecrets && o.apiReader == nil && o.secretReader == nil {
+		return errors.New("reading imagePullSecrets needs an API reader (WithAPIReader or WithSecretReader)")
 	}
 	return nil
 }
@@ -88,9 +90,10 @@ func WithConcurrency(n int) Option {
 }
 
 // WithAPIReader gives the handler a reader that goes to the API server, not
-// to the informer cache (the manager's GetAPIReader). It reads the Secrets
-// named by imagePullSecrets, which are too many and too sensitive to cache
-// cluster-wide, and a Namespace that the cache has not seen yet.
+// to the informer cache (the manager's GetAPIReader). It reads a Namespace
+// that the cache has not seen yet and, unless WithSecretReader is given, the
+// Secrets named by imagePullSecrets, which are too many and too sensitive
+// to cache cluster-wide.
 func WithAPIReader(r client.Reader) Option {
 	return func(o *options) error {
 		o.apiReader = r
@@ -99,7 +102,8 @@ func WithAPIReader(r client.Reader) Option {
 }
 
 // WithPullSecrets makes registry lookups use the credentials of the Pod's
-// imagePullSecrets, as the kubelet will. It needs WithAPIReader.
+// imagePullSecrets, as the kubelet will. It needs WithAPIReader or
+// WithSecretReader.
 func WithPullSecrets(enabled bool) Option {
 	return func(o *options) error {
 		o.pullSecrets = enabled
@@ -131,6 +135,30 @@ func WithRevisionLookup(r RevisionLookup) Option {
 func WithRegistryCA(pem []byte) Option {
 	return func(o *options) error {
 		o.registryCA = pem
+		return nil
+	}
+}
+
+// WithSecretReader reads the Secrets named by imagePullSecrets through r
+// instead of the API reader. Give it a client of its own, with its own
+// client-side rate limit: a scale-up of hundreds of Pods must not wait
+// behind the scanner's API requests, nor the scanner behind it.
+func WithSecretReader(r client.Reader) Option {
+	return func(o *options) error {
+		o.secretReader = r
+		return nil
+	}
+}
+
+// WithPullSecretTTL sets how long a pull secret, once read, serves later
+// admissions (DefaultPullSecretTTL); 0 reads it for every admission, though
+// concurrent admissions still share one read.
+func WithPullSecretTTL(d time.Duration) Option {
+	return func(o *options) error {
+		if d < 0 {
+			return fmt.Errorf("pull secret TTL must be >= 0, got %s", d)
+		}
+		o.secretTTL = d
 		return nil
 	}
 }

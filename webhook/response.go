@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
+	"github.com/imagepin/imagepin/resolver"
 )
 
 // change is one container image the response replaces.
@@ -43,7 +45,23 @@ type problem struct {
 
 // String names the container, the image and the reason.
 func (p problem) String() string {
-	return fmt.Sprintf("container %q: image %q: %v", p.name, p.image, p.err)
+	return fmt.Sprintf("container %q: image %q: %s", p.name, p.image, reason(p.err))
+}
+
+// reason is err's text for a warning or a denial. A registry's error is
+// reduced to its Reason (status code and kind): a Pod's author must not be
+// able to make imagepin repeat what any server sends, nor make a warning
+// that no HTTP header can carry.
+func reason(err error) string {
+	msg := err.Error()
+	var re *resolver.Error
+	if !errors.As(err, &re) {
+		return msg
+	}
+	if full := re.Error(); strings.Contains(msg, full) {
+		return strings.Replace(msg, full, re.Reason(), 1)
+	}
+	return re.Reason()
 }
 
 // respond turns the outcomes of the images of ts into the admission
@@ -76,13 +94,26 @@ func (h *PodHandler) respond(ctx context.Context, req admission.Request, mode st
 	}
 	patched, err := patchPod(req.Object.Raw, changes, annotation)
 	if err != nil {
-		return admission.Errored(http.StatusInternalServerError, err), ResultError
+		return unhandled(mode, http.StatusInternalServerError, err)
 	}
 	resp := admission.PatchResponseFromRaw(req.Object.Raw, patched)
 	if !resp.Allowed {
-		return resp, ResultError
+		return unhandled(mode, http.StatusInternalServerError, fmt.Errorf("compute patch: %s", message(resp)))
 	}
 	return resp.WithWarnings(warnings...), resultOf(changes)
+}
+
+// unhandled answers a request that imagepin could not handle: a malformed
+// request, an unreadable Namespace, a failed patch. Enabled means "pin what
+// you can", so there imagepin's own errors admit the Pod as submitted with
+// a warning, as an unreachable imagepin does (failurePolicy Ignore). Strict
+// namespaces, and requests whose mode is unknown, get the error, which the
+// API server reports as a refusal.
+func unhandled(mode string, code int32, err error) (admission.Response, string) {
+	if mode == v1alpha1.PinningEnabled {
+		return admission.Allowed("").WithWarnings(oneLine("imagepin: Pod admitted as submitted: " + err.Error())), ResultError
+	}
+	return admission.Errored(code, err), ResultError
 }
 
 // split divides the targets into changes and problems, logging each at V(1).

@@ -20,7 +20,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	"github.com/imagepin/imagepin/certs"
@@ -35,10 +34,11 @@ func newManagerCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "manager",
 		Short: "Run the admission webhook server and the scanner",
-		Long: `Run the admission webhook server (Pod pinning at ` + webhook.MutatePodsPath + `, ImagePolicy
-validation at ` + webhook.ValidateImagePoliciesPath + `), its serving certificate, and the registry
-scanner (on the elected leader), the registry notification receiver (every replica),
-with Prometheus metrics and health probes, in one process.`,
+		Long: `Run the admission webhook server (Pod pinning at ` + webhook.MutatePodsEnabledPath + ` and
+` + webhook.MutatePodsStrictPath + `, ImagePolicy validation at ` + webhook.ValidateImagePoliciesPath + `),
+its serving certificate, the registry scanner, Git write-back and rollouts (on the elected leader),
+and the registry notification receiver (every replica), with Prometheus metrics and health probes,
+in one process.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
 	}
@@ -63,7 +63,8 @@ func (o *managerOptions) validate() error {
 	if o.receiverEnabled() && o.namespace == "" {
 		return errors.New("--receiver-bind-address needs --namespace (or $POD_NAMESPACE) for its Secret; 0 disables the receiver")
 	}
-	return nil
+	_, err = o.limits.resolverOptions() // flags that do not parse fail before any connection
+	return err
 }
 
 func (o *managerOptions) run(ctx context.Context) error {
@@ -97,8 +98,12 @@ func (o *managerOptions) run(ctx context.Context) error {
 		return fmt.Errorf("certificates: %w", err)
 	}
 	// One resolver: the scanner and the webhook share transports, tokens and limits.
-	res, err := resolver.New(resolver.WithRegisterer(metrics.Registry), resolver.WithUserAgent("imagepin/"+version),
-		resolver.WithRateLimit(rate.Limit(o.registryQPS), o.registryBurst))
+	limits, err := o.limits.resolverOptions()
+	if err != nil {
+		return err
+	}
+	res, err := resolver.New(append([]resolver.Option{resolver.WithRegisterer(metrics.Registry), resolver.WithUserAgent("imagepin/" + version),
+		resolver.WithRateLimit(rate.Limit(o.registryQPS), o.registryBurst)}, limits...)...)
 	if err != nil {
 		return fmt.Errorf("resolver: %w", err)
 	}
@@ -156,8 +161,8 @@ func (o *managerOptions) newManager(cfg *rest.Config, scheme *runtime.Scheme, pr
 		Scheme: scheme,
 		// Revision objects are cached stripped: the webhook reads them on
 		// every admission of a workload's Pod, on every replica.
-		Cache:                         cache.Options{ByObject: workload.CacheByObject(), DefaultTransform: cache.TransformStripManagedFields()},
-		Metrics:                       metricsserver.Options{BindAddress: o.metricsBindAddress},
+		Cache:   cache.Options{ByObject: workload.CacheByObject(), DefaultTransform: cache.TransformStripManagedFields()},
+		Metrics: o.limits.metricsOptions(o.metricsBindAddress),
 		HealthProbeBindAddress:        o.probeBindAddress,
 		LeaderElection:                o.leaderElect,
 		LeaderElectionID:              "imagepin-scanner",

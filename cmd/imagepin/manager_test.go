@@ -208,6 +208,8 @@ func TestManagerRejectsBadFlags(t *testing.T) {
 			want: "--receiver-bind-address needs --namespace"},
 		"missing kubeconfig": {args: []string{"--cert-mode", "external", "--cert-dir", "/tmp", "--leader-elect=false",
 			"--receiver-bind-address=0", "--kubeconfig", "/nonexistent"}, want: "kubeconfig /nonexistent"},
+		"bad deny CIDR": {args: []string{"--cert-mode", "external", "--cert-dir", "/tmp", "--leader-elect=false",
+			"--receiver-bind-address=0", "--registry-deny-cidrs", "10.0.0.0/8,metadata"}, want: "--registry-deny-cidrs"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

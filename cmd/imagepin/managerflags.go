@@ -54,6 +54,7 @@ type managerOptions struct {
 
 	receiverBindAddress string
 	receiverSecret      string
+	limits limitOptions
 
 	zap zap.Options
 }
@@ -101,6 +102,7 @@ func (o *managerOptions) bindFlags(cmd *cobra.Command) {
 		"address of the registry notification receiver (POST "+receiver.EventsPath+"<token>, every replica); 0 disables it")
 	f.StringVar(&o.receiverSecret, "receiver-secret", "imagepin-receiver",
 		"Secret in --namespace whose key token is the receiver's token; a new token takes effect within seconds")
+	o.limits.bindFlags(f)
 
 	zapFlags := flag.NewFlagSet("zap", flag.ContinueOnError)
 	o.zap.BindFlags(zapFlags)

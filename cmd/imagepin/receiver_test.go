@@ -94,7 +94,7 @@ func startReplica(t *testing.T, cp *controlplane.ControlPlane, webhookAddr strin
 	probe := freeAddr(t)
 	r.log = startImagepin(t, probe, "manager", "--kubeconfig", cp.Kubeconfig, "--namespace", "imagepin-system",
 		"--webhook-bind-address", webhookAddr, "--cert-mode", "external", "--cert-dir", cp.Webhook.CertDir,
-		"--metrics-bind-address", r.metrics, "--health-probe-bind-address", probe,
+		"--metrics-bind-address", r.metrics, "--metrics-secure=false", "--health-probe-bind-address", probe,
 		"--receiver-bind-address", r.receiver, "--leader-elect=true")
 	t.Cleanup(func() {
 		if t.Failed() {

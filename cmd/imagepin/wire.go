@@ -12,7 +12,6 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
-	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/imagepin/imagepin/certs"
 	"github.com/imagepin/imagepin/policy/governing"
@@ -99,18 +98,22 @@ func (o *managerOptions) addWebhooks(ctx context.Context, mgr ctrl.Manager, sche
 			return fmt.Errorf("--webhook-registry-ca-file: %w", err)
 		}
 	}
-	pods, err := webhook.NewPodHandler(o.namespace, mgr.GetCache(), res,
+	limits, err := o.limits.webhookOptions(mgr.GetConfig(), scheme)
+	if err != nil {
+		return err
+	}
+	pods, err := webhook.NewPodHandler(o.namespace, mgr.GetCache(), res, append([]webhook.Option{
 		webhook.WithAPIReader(mgr.GetAPIReader()),
 		webhook.WithPullSecrets(o.podPullSecrets),
 		webhook.WithResolveTimeout(o.resolveTimeout),
 		webhook.WithConcurrency(o.resolveConcurrency),
 		webhook.WithRegistryCA(registryCA),
-		webhook.WithRegisterer(metrics.Registry))
+		webhook.WithRegisterer(metrics.Registry)}, limits...)...)
 	if err != nil {
 		return fmt.Errorf("pod webhook: %w", err)
 	}
 	srv := mgr.GetWebhookServer()
-	srv.Register(webhook.MutatePodsPath, &admission.Webhook{Handler: pods})
+	pods.Register(srv) // one path per namespace mode, and the mode-reading one
 	srv.Register(webhook.ValidateImagePoliciesPath, validation.NewWebhook(scheme))
 	return nil
 }

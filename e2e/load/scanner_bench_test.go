@@ -129,7 +129,7 @@ func startManager(b *testing.B, bin string, cp *controlplane.ControlPlane, metri
 	cmd := exec.Command(bin, "manager", "--kubeconfig", cp.Kubeconfig, "--leader-elect=false",
 		"--cert-mode", "external", "--cert-dir", cp.Webhook.CertDir,
 		"--webhook-bind-address", fmt.Sprintf("127.0.0.1:%d", cp.Webhook.Port),
-		"--metrics-bind-address", metricsAddr, "--health-probe-bind-address", "0", "--receiver-bind-address", "0")
+		"--metrics-bind-address", metricsAddr, "--metrics-secure=false", "--health-probe-bind-address", "0", "--receiver-bind-address", "0")
 	log, err := os.Create(filepath.Join(b.TempDir(), "manager.log"))
 	if err != nil {
 		b.Fatal(err)

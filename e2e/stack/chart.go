@@ -115,6 +115,7 @@ func (s *Stack) configureManager(m *Manager, name string) error {
 		"--git-cache-dir=" + filepath.Join(s.Dir, name+"-git-cache"),
 		"--zap-log-level=debug",
 	}
+	m.Args = append(m.Args, s.opts.ManagerArgs...)
 	return nil
 }
 

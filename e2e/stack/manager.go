@@ -148,6 +148,16 @@ func (m *Manager) Stop() error {
 	return nil
 }
 
+// Pid returns the process id of the running manager, 0 when it is stopped.
+func (m *Manager) Pid() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.cmd == nil {
+		return 0
+	}
+	return m.cmd.Process.Pid
+}
+
 // LogTail returns the last lines of the manager's log, for error messages.
 func (m *Manager) LogTail() string {
 	data, err := os.ReadFile(m.LogFile)

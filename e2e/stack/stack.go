@@ -43,6 +43,8 @@ type Options struct {
 	// Nodes is the number of fake Nodes, played by kwok, that Pods run on
 	// (see controlplane.Options.Nodes); with none, Pods stay Pending.
 	Nodes int
+	// ManagerArgs are more flags for `imagepin manager`, after the stack's.
+	ManagerArgs []string
 }
 
 func (o *Options) defaults() {

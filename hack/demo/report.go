@@ -40,7 +40,7 @@ func components(s *stack.Stack, out io.Writer) {
 	fmt.Fprintf(out, "\nregistry   https://%s (user %s, password %s): %s tags %s\n",
 		s.Registry.Host, stack.RegistryUser, stack.RegistryPassword, strings.TrimPrefix(s.Image, s.Registry.Host+"/"), strings.Join(tags, ", "))
 	fmt.Fprintf(out, "git        %s (user %s, password %s), branch %s, file %s\n", s.Git.URL, stack.GitUser, stack.GitPassword, s.Git.Branch, stack.ValuesPath)
-	fmt.Fprintf(out, "manager    webhook https://%s, metrics http://%s/metrics, readyz http://%s/readyz\n", m.WebhookAddr, m.MetricsAddr, m.ProbeAddr)
+	fmt.Fprintf(out, "manager    webhook https://%s, metrics https://%s/metrics (with a bearer token allowed to get it), readyz http://%s/readyz\n", m.WebhookAddr, m.MetricsAddr, m.ProbeAddr)
 	fmt.Fprintf(out, "           runs as %s (the chart's RBAC); log %s\n", stack.ServiceAccount, m.LogFile)
 }
 

@@ -1,0 +1,47 @@
+package webhook
+
+import (
+	"strconv"
+	"strings"
+
+	"gomodules.xyz/jsonpatch/v2"
+
+	"github.com/imagepin/imagepin/policy/api/v1alpha1"
+)
+
+// buildPatch returns the JSON patch of a response that makes changes and,
+// unless annotation is empty, sets the original-images annotation: one
+// replace per changed image and one add for the annotation. It is built
+// from the decoded view of the request, not by diffing two encodings of
+// the whole Pod, so its cost does not grow with the Pod's size, and fields
+// this binary does not know are never touched.
+func buildPatch(pod *podView, changes []change, annotation string) []jsonpatch.JsonPatchOperation {
+	ops := make([]jsonpatch.JsonPatchOperation, 0, len(changes)+1)
+	for _, c := range changes {
+		ops = append(ops, jsonpatch.JsonPatchOperation{
+			Operation: "replace",
+			Path:      "/spec/" + c.field + "/" + strconv.Itoa(c.index) + "/image",
+			Value:     c.to,
+		})
+	}
+	if annotation == "" {
+		return ops
+	}
+	if pod.Metadata.Annotations == nil { // absent or null: add the whole map
+		return append(ops, jsonpatch.JsonPatchOperation{
+			Operation: "add",
+			Path:      "/metadata/annotations",
+			Value:     map[string]string{v1alpha1.OriginalImagesAnnotation: annotation},
+		})
+	}
+	return append(ops, jsonpatch.JsonPatchOperation{
+		Operation: "add", // replaces the value when the key exists
+		Path:      "/metadata/annotations/" + escapePointer(v1alpha1.OriginalImagesAnnotation),
+		Value:     annotation,
+	})
+}
+
+// escapePointer escapes a JSON pointer token (RFC 6901).
+func escapePointer(token string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(token, "~", "~0"), "/", "~1")
+}
