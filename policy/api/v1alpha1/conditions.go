@@ -35,6 +35,16 @@ const (
 	// ReasonGitUnavailable: the Git repository could not be reached, or a
 	// fetch or push failed for another reason than the ones above.
 	ReasonGitUnavailable = "GitUnavailable"
+	// ReasonTagListTooLarge: the registry's tag listing went past imagepin's
+	// caps (tags, bytes or pages of one listing).
+	ReasonTagListTooLarge = "TagListTooLarge"
+	// ReasonCurrentNotAllowed: status.current is outside what the spec
+	// allows now (an edit narrowed it) and cannot move yet; the message says
+	// what holds it.
+	ReasonCurrentNotAllowed = "CurrentNotAllowed"
+	// ReasonCredentialsOverHTTP: credentials would have been sent over plain
+	// HTTP, which only spec.insecure allows.
+	ReasonCredentialsOverHTTP = "CredentialsOverHTTP"
 )
 
 // Source says why status.current holds its value.
