@@ -13,7 +13,7 @@
 // Secret is picked up at once. The controller runs under leader election.
 //
 // No registry can stop the scans of others: each scan has a deadline, one
-// registry host gets at most half of the workers (see gate), and whatever a
+// registry host gets all workers but one at most (see gate), and whatever a
 // registry says is cut to 1 KiB before it reaches a condition, an event or
 // the log.
 package scanner

@@ -11,13 +11,17 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/prometheus/client_golang/prometheus"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/scan"
@@ -68,8 +72,10 @@ const (
 	DefaultFirstBackoff = 5 * time.Second
 	DefaultScanTimeout  = 2 * time.Minute
 	// hostBusyRetry is the least wait of a policy whose registry holds its
-	// share of the workers.
-	hostBusyRetry = 500 * time.Millisecond
+	// share of the workers, should no scan of that registry wake it first.
+	hostBusyRetry = 5 * time.Second
+	// wakeBuffer bounds the wake-ups waiting for the controller.
+	wakeBuffer = 1024
 )
 
 // Reconciler scans ImagePolicies and records the outcome in their status.
@@ -78,6 +84,7 @@ type Reconciler struct {
 	shared  *shared
 	metrics *metrics
 	gate    *gate
+	wakes   chan event.GenericEvent // policies the gate lets in again
 	specs   *specTimes
 	kicks   kicks
 
@@ -96,7 +103,8 @@ func New(o Options) (*Reconciler, error) {
 		return nil, err
 	}
 	return &Reconciler{opts: o, shared: newShared(o.Registry, o.ShareWindow, o.Now), metrics: m,
-		gate: newGate(o.Concurrency), specs: newSpecTimes(o.Now), failures: map[types.NamespacedName]int{}}, nil
+		gate: newGate(o.Concurrency), wakes: make(chan event.GenericEvent, wakeBuffer), specs: newSpecTimes(o.Now),
+		failures: map[types.NamespacedName]int{}}, nil
 }
 
 func setDefaults(o *Options) {
@@ -132,6 +140,7 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Named("imagepolicy-scanner").
 		For(&v1alpha1.ImagePolicy{}, builder.WithPredicates(r.specs.recorder(), predicate.Or[client.Object](
 			predicate.GenerationChangedPredicate{}, scanRequested()))).
+		WatchesRawSource(source.Channel(r.wakes, &handler.EnqueueRequestForObject{})).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.opts.Concurrency})
 	if err := r.watchCredentials(mgr, b); err != nil {
 		return err
@@ -158,7 +167,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	}
 	before := p.DeepCopy()
 	requeue, timedOut := r.reconcile(ctx, &p, now)
-	r.gate.leave(t, timedOut, r.opts.Now())
+	r.leave(t, timedOut)
 	if request, ok := scanrequest.Pending(&p); ok {
 		p.Status.LastHandledScanAt = scanrequest.Record(request)
 	}
@@ -180,7 +189,7 @@ func (r *Reconciler) admit(p *v1alpha1.ImagePolicy, key types.NamespacedName, no
 	if wait, ok := notDue(p, now); ok && !kicked {
 		return ticket{}, wait, false
 	}
-	t, ok := r.gate.enter(registryHost(p.Spec.Image))
+	t, ok := r.gate.enter(registryHost(p.Spec.Image), key)
 	if !ok {
 		if kicked {
 			r.kicks.add(key)
@@ -188,6 +197,20 @@ func (r *Reconciler) admit(p *v1alpha1.ImagePolicy, key types.NamespacedName, no
 		return ticket{}, hostBusyRetry + rand.N(hostBusyRetry), false
 	}
 	return t, 0, true
+}
+
+// leave returns t to the gate and wakes the policy waiting for its place.
+// If the channel is full, that policy comes back at its hostBusyRetry.
+func (r *Reconciler) leave(t ticket, timedOut bool) {
+	key, ok := r.gate.leave(t, timedOut, r.opts.Now())
+	if !ok {
+		return
+	}
+	p := &v1alpha1.ImagePolicy{ObjectMeta: metav1.ObjectMeta{Namespace: key.Namespace, Name: key.Name}}
+	select {
+	case r.wakes <- event.GenericEvent{Object: p}:
+	default:
+	}
 }
 
 // notDue returns how long until p's next scan, if it is not due now. A spec
