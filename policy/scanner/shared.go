@@ -64,18 +64,12 @@ type sharedView struct {
 }
 
 // get is shared.get with the view's freshness. An answer fetched for a
-// request also renews the window for scans without one.
+// request is kept under key too: it renews the window for scans without one.
 func (v *sharedView) get(ctx context.Context, key string, fetch func() (sharedItem, error)) (sharedItem, error) {
 	if v.fresh.request == "" {
-		return v.s.get(ctx, key, v.fresh.since, fetch)
+		return v.s.get(ctx, key, "", v.fresh.since, fetch)
 	}
-	return v.s.get(ctx, key+"|fresh|"+v.fresh.request, v.fresh.since, func() (sharedItem, error) {
-		it, err := fetch()
-		if err == nil {
-			v.s.store(key, it)
-		}
-		return it, err
-	})
+	return v.s.get(ctx, key+"|fresh|"+v.fresh.request, key, v.fresh.since, fetch)
 }
 
 // ListTags implements scan.Registry.
@@ -102,10 +96,10 @@ func (v *sharedView) Digest(ctx context.Context, ref name.Reference, platform *v
 }
 
 // get returns the item under key from the window if its fetch started at
-// or after since, joins such a fetch in flight, or fetches it. A caller that
-// joins returns when its own context ends. Errors are not kept: the next
-// policy tries again.
-func (s *shared) get(ctx context.Context, key string, since time.Time, fetch func() (sharedItem, error)) (sharedItem, error) {
+// or after since, joins such a fetch in flight, or fetches it and keeps it
+// under key and alias (unless ""). A caller that joins returns when its own
+// context ends. Errors are not kept: the next policy tries again.
+func (s *shared) get(ctx context.Context, key, alias string, since time.Time, fetch func() (sharedItem, error)) (sharedItem, error) {
 	s.mu.Lock()
 	if it, ok := s.items[key]; ok && s.now().Sub(it.at) < s.window && !it.at.Before(since) {
 		s.mu.Unlock()
@@ -128,6 +122,9 @@ func (s *shared) get(ctx context.Context, key string, since time.Time, fetch fun
 	s.mu.Unlock()
 	if c.err == nil {
 		s.store(key, c.it)
+		if alias != "" {
+			s.store(alias, c.it)
+		}
 	}
 	close(c.done)
 	return c.it, c.err

@@ -120,3 +120,21 @@ func TestSharedSince(t *testing.T) {
 		t.Errorf("listings = %d, want 2: the older fetch in flight is not fresh enough", n)
 	}
 }
+
+// TestSharedRequestRenewsWindow: a listing fetched for a scan request serves
+// the scheduled scans after it.
+func TestSharedRequestRenewsWindow(t *testing.T) {
+	clock, advance := fakeClock()
+	reg := &slowRegistry{}
+	s := newShared(reg, 30*time.Second, clock)
+	repo, _ := name.NewRepository("example.com/app")
+	for _, f := range []freshness{{request: "push-1"}, {request: "push-1"}, {}} {
+		if _, err := s.view("alice", f).ListTags(t.Context(), repo, resolver.Access{}); err != nil {
+			t.Fatal(err)
+		}
+		advance(time.Second)
+	}
+	if n := reg.lists.Load(); n != 1 {
+		t.Errorf("listings = %d, want 1: one per request, reused by the scheduled scan", n)
+	}
+}
