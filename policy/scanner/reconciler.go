@@ -97,6 +97,9 @@ func New(o Options) (*Reconciler, error) {
 	if o.Client == nil || o.APIReader == nil || o.Registry == nil || o.Events == nil || o.Registerer == nil {
 		return nil, errors.New("scanner: Client, APIReader, Registry, Events and Registerer are required")
 	}
+	if o.ScanTimeout < 0 || o.FirstBackoff < 0 || o.MaxBackoff < 0 {
+		return nil, errors.New("scanner: ScanTimeout, FirstBackoff and MaxBackoff must not be negative")
+	}
 	setDefaults(&o)
 	m, err := newMetrics(o.Registerer)
 	if err != nil {
