@@ -34,6 +34,8 @@ type Access struct {
 type credentials struct {
 	auth authn.Authenticator
 	key  string
+	// plainHTTP: there is nothing to protect, or the call allows plain HTTP.
+	plainHTTP bool
 }
 
 // resolve finds the credentials for repo. The key hashes the credentials
@@ -66,7 +68,8 @@ func (a Access) resolve(ctx context.Context, repo name.Repository) (credentials,
 		sum.Write(part)
 		sum.Write([]byte{0})
 	}
-	return credentials{auth: authn.FromConfig(*cfg), key: hex.EncodeToString(sum.Sum(nil))}, nil
+	return credentials{auth: authn.FromConfig(*cfg), key: hex.EncodeToString(sum.Sum(nil)),
+		plainHTTP: a.Insecure || *cfg == authn.AuthConfig{}}, nil
 }
 
 // repository returns repo with its registry marked insecure when the call

@@ -143,8 +143,8 @@ func TestCachedDigestKeysByCredentials(t *testing.T) {
 	push(t, repo, nil, "1.0")
 	f.reset()
 	r, _ := newResolver(t)
-	alice := Access{Auth: &authn.Basic{Username: "alice", Password: "a"}}
-	bob := Access{Auth: &authn.Basic{Username: "bob", Password: "b"}}
+	alice := Access{Auth: &authn.Basic{Username: "alice", Password: "a"}, Insecure: true} // plain-HTTP front
+	bob := Access{Auth: &authn.Basic{Username: "bob", Password: "b"}, Insecure: true}
 
 	for _, a := range []Access{alice, bob, alice, bob, {}} {
 		if _, err := r.CachedDigest(t.Context(), repo.Tag("1.0"), nil, a); err != nil {

@@ -3,8 +3,8 @@ package resolver
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -14,19 +14,15 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
 
-// Limits that keep a broken registry from looping or filling memory.
-const (
-	maxTagPageBytes = 32 << 20
-	maxTagPages     = 100000
-)
-
 // tagPage is one page of GET /v2/<name>/tags/list.
 type tagPage struct {
 	Tags []string `json:"tags"`
 }
 
 // ListTags returns every tag of repo, in the registry's order, following the
-// Link headers of paged responses (?n= from WithPageSize).
+// Link headers of paged responses (?n= from WithPageSize). A listing over
+// MaxListedTags tags, MaxTagListBytes bytes or MaxTagPages pages fails with
+// ErrTagListTooLarge.
 //
 // go-containerregistry's remote.List is not used: it rejects next-page links
 // of TLS registries on loopback or RFC 1918 addresses (it expects the http
@@ -44,18 +40,22 @@ func (r *Resolver) ListTags(ctx context.Context, repo name.Repository, a Access)
 	return tags, nil
 }
 
-// listTags fetches all pages.
+// listTags fetches all pages within the listing's caps.
 func (s *session) listTags(ctx context.Context, pageSize int) ([]string, error) {
 	next := firstTagPage(s.repo, pageSize)
 	client := &http.Client{Transport: s.tr}
+	budget := &listBudget{bytes: MaxTagListBytes}
 	tags := []string{}
 	for pages := 0; next != nil; pages++ {
-		if pages == maxTagPages {
-			return nil, fmt.Errorf("%w: more than %d tag pages", errMalformed, maxTagPages)
+		if pages == MaxTagPages {
+			return nil, tooLarge("more than %d pages", MaxTagPages)
 		}
-		page, link, err := fetchTagPage(ctx, client, next)
+		page, link, err := fetchTagPage(ctx, client, next, budget)
 		if err != nil {
 			return nil, err
+		}
+		if len(tags)+len(page.Tags) > MaxListedTags {
+			return nil, tooLarge("more than %d tags", MaxListedTags)
 		}
 		tags = append(tags, page.Tags...)
 		next = link
@@ -77,9 +77,9 @@ func firstTagPage(repo name.Repository, pageSize int) *url.URL {
 	return u
 }
 
-// fetchTagPage GETs one page and returns it with the next page's URL (nil on
-// the last page).
-func fetchTagPage(ctx context.Context, client *http.Client, u *url.URL) (*tagPage, *url.URL, error) {
+// fetchTagPage GETs one page, reading no more of its body than budget
+// allows, and returns it with the next page's URL (nil on the last page).
+func fetchTagPage(ctx context.Context, client *http.Client, u *url.URL, budget *listBudget) (*tagPage, *url.URL, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, nil, err
@@ -94,7 +94,10 @@ func fetchTagPage(ctx context.Context, client *http.Client, u *url.URL) (*tagPag
 		return nil, nil, err
 	}
 	var page tagPage
-	if err := json.NewDecoder(io.LimitReader(resp.Body, maxTagPageBytes)).Decode(&page); err != nil {
+	if err := json.NewDecoder(budget.reader(resp.Body)).Decode(&page); err != nil {
+		if errors.Is(err, ErrTagListTooLarge) {
+			return nil, nil, err
+		}
 		return nil, nil, fmt.Errorf("decode tag list from %s: %w", u.Redacted(), err)
 	}
 	next, err := nextPage(resp)

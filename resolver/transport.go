@@ -65,7 +65,7 @@ func (t *transports) authenticated(ctx context.Context, repo name.Repository, cr
 			return nil, err
 		}
 		scopes := []string{repo.Scope(transport.PullScope)}
-		tr, err := transport.NewWithContext(ctx, repo.Registry, creds.auth, chain, scopes)
+		tr, err := transport.NewWithContext(ctx, repo.Registry, creds.auth, guardCredentials(chain, creds), scopes)
 		if err != nil {
 			return nil, err
 		}

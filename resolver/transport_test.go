@@ -95,7 +95,7 @@ func TestBasicAuthFromDockerConfig(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return Access{Keychain: kc}
+		return Access{Keychain: kc, Insecure: true} // a plain-HTTP front
 	}
 
 	for range 2 { // a keychain rebuilt from the same Secret reuses the transport

@@ -60,6 +60,9 @@ func (o *managerOptions) validate() error {
 	if o.leaderElect && o.namespace == "" {
 		return errors.New("--leader-elect needs --namespace (or $POD_NAMESPACE) for its lease")
 	}
+	if o.scanTimeout <= 0 {
+		return fmt.Errorf("--scan-timeout must be positive, got %s", o.scanTimeout)
+	}
 	if o.receiverEnabled() && o.namespace == "" {
 		return errors.New("--receiver-bind-address needs --namespace (or $POD_NAMESPACE) for its Secret; 0 disables the receiver")
 	}

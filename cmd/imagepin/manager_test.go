@@ -206,6 +206,8 @@ func TestManagerRejectsBadFlags(t *testing.T) {
 		"leader without namespace":      {args: []string{"--cert-mode", "external", "--cert-dir", "/tmp", "--namespace", ""}, want: "needs --namespace"},
 		"receiver without namespace": {args: []string{"--cert-mode", "external", "--cert-dir", "/tmp", "--leader-elect=false", "--namespace", ""},
 			want: "--receiver-bind-address needs --namespace"},
+		"zero scan timeout": {args: []string{"--cert-mode", "external", "--cert-dir", "/tmp", "--leader-elect=false",
+			"--receiver-bind-address=0", "--scan-timeout=0s"}, want: "--scan-timeout must be positive"},
 		"missing kubeconfig": {args: []string{"--cert-mode", "external", "--cert-dir", "/tmp", "--leader-elect=false",
 			"--receiver-bind-address=0", "--kubeconfig", "/nonexistent"}, want: "kubeconfig /nonexistent"},
 		"bad deny CIDR": {args: []string{"--cert-mode", "external", "--cert-dir", "/tmp", "--leader-elect=false",

@@ -39,6 +39,7 @@ type managerOptions struct {
 
 	scanConcurrency int
 	scanShareWindow time.Duration
+	scanTimeout     time.Duration
 	registryQPS     float64
 	registryBurst   int
 
@@ -84,6 +85,8 @@ func (o *managerOptions) bindFlags(cmd *cobra.Command) {
 	f.IntVar(&o.scanConcurrency, "scan-concurrency", scanner.DefaultConcurrency, "how many ImagePolicies are scanned at once")
 	f.DurationVar(&o.scanShareWindow, "scan-share-window", scanner.DefaultShareWindow,
 		"how long a tag listing or digest is shared between policies that watch the same repository with the same credentials")
+	f.DurationVar(&o.scanTimeout, "scan-timeout", scanner.DefaultScanTimeout,
+		"deadline of one policy's scan (credentials, tag listing, digests); a registry that answers slower fails the scan with RegistryUnavailable")
 	f.Float64Var(&o.registryQPS, "registry-qps", 50, "registry requests per second allowed per registry host")
 	f.IntVar(&o.registryBurst, "registry-burst", 100, "registry requests allowed above --registry-qps in a burst")
 

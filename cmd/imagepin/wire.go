@@ -35,6 +35,7 @@ func (o *managerOptions) addScanner(mgr ctrl.Manager, res *resolver.Resolver) er
 		Registerer:  metrics.Registry,
 		ShareWindow: o.scanShareWindow,
 		Concurrency: o.scanConcurrency,
+		ScanTimeout: o.scanTimeout,
 	})
 	if err != nil {
 		return fmt.Errorf("scanner: %w", err)

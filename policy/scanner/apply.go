@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
@@ -17,18 +18,36 @@ import (
 
 // apply records an outcome in p's status: latest, current and its history,
 // lastScan and the Scanned and Ready conditions. On failures it keeps what
-// was there.
-func (r *Reconciler) apply(ctx context.Context, p *v1alpha1.ImagePolicy, o outcome, now metav1.Time) {
+// was there. It reports whether current is now decided for p's spec.
+func (r *Reconciler) apply(ctx context.Context, p *v1alpha1.ImagePolicy, o outcome, now metav1.Time) bool {
 	st := &p.Status
 	r.applyScan(p, o, now)
-	next := r.nextCurrent(p, o, now)
-	if next != nil {
+	if next := r.nextCurrent(p, o, now); next != nil {
 		old := st.Current
 		if setCurrent(st, *next) {
 			r.currentChanged(ctx, p, old)
 		}
 	}
+	why := disallowed(p)
+	r.applyReady(p, o, why)
+	return why == "" && o.decided(p)
+}
+
+// applyReady sets the Ready condition. A current that the spec no longer
+// allows comes first: it is what Pods get, whatever else went wrong.
+func (r *Reconciler) applyReady(p *v1alpha1.ImagePolicy, o outcome, why string) {
+	st := &p.Status
 	switch {
+	case why != "":
+		held := "scanning is suspended"
+		if o.err != nil {
+			held = o.err.Error()
+		}
+		msg := fmt.Sprintf("current %s is not allowed by the spec (%s); it stays until it can move: %s", st.Current.Image, why, held)
+		if prev := meta.FindStatusCondition(st.Conditions, v1alpha1.ConditionReady); prev == nil || prev.Reason != v1alpha1.ReasonCurrentNotAllowed {
+			r.event(p, corev1.EventTypeWarning, v1alpha1.ReasonCurrentNotAllowed, "Pin", "%s", msg)
+		}
+		setCondition(p, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonCurrentNotAllowed, msg)
 	case o.err != nil:
 		setCondition(p, v1alpha1.ConditionReady, metav1.ConditionFalse, reasonOf(o.err), o.err.Error())
 	case st.Current == nil:
@@ -73,7 +92,7 @@ func (r *Reconciler) nextCurrent(p *v1alpha1.ImagePolicy, o outcome, now metav1.
 	if err == nil {
 		if older, why := olderThanCurrent(p, sel, res.Tag); older {
 			setCondition(p, v1alpha1.ConditionScanned, metav1.ConditionTrue, v1alpha1.ReasonOlderThanCurrent, why)
-			r.opts.Events.Eventf(p, nil, corev1.EventTypeWarning, v1alpha1.ReasonOlderThanCurrent, "Scan", "%s", why)
+			r.event(p, corev1.EventTypeWarning, v1alpha1.ReasonOlderThanCurrent, "Scan", "%s", why)
 			return nil
 		}
 	}
@@ -95,7 +114,7 @@ func (r *Reconciler) currentChanged(ctx context.Context, p *v1alpha1.ImagePolicy
 	if old != nil {
 		from = old.Image
 	}
-	r.opts.Events.Eventf(p, nil, corev1.EventTypeNormal, "CurrentChanged", "Pin", "%s → %s (%s)", from, cur.Image, why)
+	r.event(p, corev1.EventTypeNormal, "CurrentChanged", "Pin", "%s → %s (%s)", from, cur.Image, why)
 	logf.FromContext(ctx).Info("current image changed", "from", from, "to", cur.Image, "why", why)
 }
 

@@ -7,6 +7,13 @@
 //
 // Registry work is shared: policies that watch one repository with the same
 // credentials within a short window use one tag listing and one digest
-// lookup per chosen tag. Credentials come only from Secrets in the policy's
-// own namespace. The controller runs under leader election.
+// lookup per chosen tag; a scan of a spec not yet decided uses only answers
+// fetched after the scanner saw it. Credentials come only from Secrets in
+// the policy's own namespace, whose metadata is watched so that a fixed
+// Secret is picked up at once. The controller runs under leader election.
+//
+// No registry can stop the scans of others: each scan has a deadline, one
+// registry host gets all workers but one at most (see gate), and whatever a
+// registry says is cut to 1 KiB before it reaches a condition, an event or
+// the log.
 package scanner

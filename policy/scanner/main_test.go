@@ -78,7 +78,13 @@ func semverPolicy(ns, name, image, rng string) *v1alpha1.ImagePolicy {
 // does not within 30s.
 func waitFor(t *testing.T, p *v1alpha1.ImagePolicy, what string, cond func(*v1alpha1.ImagePolicy) bool) {
 	t.Helper()
-	err := wait.PollUntilContextTimeout(t.Context(), 100*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+	waitWithin(t, p, what, 30*time.Second, cond)
+}
+
+// waitWithin is waitFor with another time limit.
+func waitWithin(t *testing.T, p *v1alpha1.ImagePolicy, what string, limit time.Duration, cond func(*v1alpha1.ImagePolicy) bool) {
+	t.Helper()
+	err := wait.PollUntilContextTimeout(t.Context(), 100*time.Millisecond, limit, true, func(ctx context.Context) (bool, error) {
 		if err := cl.Get(ctx, client.ObjectKeyFromObject(p), p); err != nil {
 			return false, err
 		}

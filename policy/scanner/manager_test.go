@@ -20,6 +20,10 @@ type scannerOpts struct {
 	leaderElection bool
 	shareWindow    time.Duration
 	jitter         time.Duration
+	concurrency    int
+	scanTimeout    time.Duration
+	firstBackoff   time.Duration // 1s unless set
+	maxBackoff     time.Duration // 1s unless set
 }
 
 // startScanner runs a manager with the scanner for policies of ns until the
@@ -31,6 +35,12 @@ func startScanner(t *testing.T, ns string, reg scan.Registry, o scannerOpts) (st
 	}
 	if o.jitter == 0 {
 		o.jitter = 50 * time.Millisecond
+	}
+	if o.firstBackoff == 0 {
+		o.firstBackoff = time.Second
+	}
+	if o.maxBackoff == 0 {
+		o.maxBackoff = time.Second
 	}
 	mgr, err := ctrl.NewManager(cp.Config, ctrl.Options{
 		Scheme:                        scheme,
@@ -51,7 +61,8 @@ func startScanner(t *testing.T, ns string, reg scan.Registry, o scannerOpts) (st
 	r, err := scanner.New(scanner.Options{
 		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Registry: reg,
 		Events: mgr.GetEventRecorder("imagepin-scanner"), Registerer: prometheus.NewRegistry(),
-		ShareWindow: o.shareWindow, MaxJitter: o.jitter, MaxBackoff: time.Second,
+		ShareWindow: o.shareWindow, MaxJitter: o.jitter, FirstBackoff: o.firstBackoff, MaxBackoff: o.maxBackoff,
+		Concurrency: o.concurrency, ScanTimeout: o.scanTimeout,
 	})
 	if err != nil {
 		t.Fatal(err)

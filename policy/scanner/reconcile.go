@@ -2,6 +2,8 @@ package scanner
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"math/rand/v2"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
+	"github.com/imagepin/imagepin/internal/truncate"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/scan"
 	"github.com/imagepin/imagepin/policy/scanrequest"
@@ -26,54 +29,87 @@ type outcome struct {
 	pinned   *v1alpha1.ImageRecord // nil without a pin or when it failed
 	err      error                 // the first failure
 	scanErr  bool                  // err came from the scan, not from the pin
+	timedOut bool                  // the scan hit its timeout
 	requests int64
 	duration time.Duration
 }
 
+// decided reports whether o decides current for p's spec: the pin
+// resolved, or the scan chose (or there is nothing to choose: suspended).
+func (o outcome) decided(p *v1alpha1.ImagePolicy) bool {
+	if p.Spec.Pin != nil {
+		return o.pinned != nil
+	}
+	return p.Spec.Suspend || o.scanned != nil
+}
+
 // reconcile brings p's status up to date and returns when to look again
-// (0: only when the spec changes).
-func (r *Reconciler) reconcile(ctx context.Context, p *v1alpha1.ImagePolicy, now time.Time) time.Duration {
+// (0: only when the spec changes) and whether the scan timed out. The generation counts as observed only
+// once current is decided for it and allowed by it: until then a scan of p
+// reads the registry afresh and may move current anywhere (see
+// olderThanCurrent), however many scans fail in between.
+func (r *Reconciler) reconcile(ctx context.Context, p *v1alpha1.ImagePolicy, now time.Time) (time.Duration, bool) {
 	key := types.NamespacedName{Namespace: p.Namespace, Name: p.Name}
 	if errs := validation.Spec(&p.Spec, field.NewPath("spec")); len(errs) > 0 {
 		r.stall(p, errs.ToAggregate().Error())
-		return 0
+		r.specs.forget(key)
+		return 0, false
 	}
 	meta.RemoveStatusCondition(&p.Status.Conditions, v1alpha1.ConditionStalled)
-	request, _ := scanrequest.Pending(p)
-	o := r.observe(ctx, p, request)
-	r.apply(ctx, p, o, metav1.NewTime(now))
-	p.Status.ObservedGeneration = p.Generation
+	o := r.observe(ctx, p, r.freshnessOf(key, p))
+	if r.apply(ctx, p, o, metav1.NewTime(now)) {
+		p.Status.ObservedGeneration = p.Generation
+		r.specs.forget(key)
+	}
 	r.metrics.duration.Observe(o.duration.Seconds())
 	if o.err != nil {
 		reason := reasonOf(o.err)
 		r.metrics.scans.WithLabelValues(reason).Inc()
-		r.opts.Events.Eventf(p, nil, corev1.EventTypeWarning, reason, "Scan", "%v", o.err)
-		logf.FromContext(ctx).Info("scan failed", "reason", reason, "error", o.err.Error())
-		return r.scheduleIn(p, now, r.backoff(key))
+		r.event(p, corev1.EventTypeWarning, reason, "Scan", "%v", o.err)
+		logf.FromContext(ctx).Info("scan failed", "reason", reason, "error", truncate.Message(o.err.Error()))
+		return r.scheduleIn(p, now, r.backoff(key)), o.timedOut
 	}
 	r.succeeded(key)
 	r.metrics.scans.WithLabelValues(v1alpha1.ReasonSucceeded).Inc()
 	if p.Spec.Suspend {
 		p.Status.NextScanAt = nil
-		return 0
+		return 0, false
 	}
-	return r.scheduleIn(p, now, r.untilNext(p, now))
+	return r.scheduleIn(p, now, r.untilNext(p, now)), false
 }
 
-// observe scans p's repository (unless suspended) and resolves its pin.
-// A scan request (see scanrequest) reads the registry afresh.
-func (r *Reconciler) observe(ctx context.Context, p *v1alpha1.ImagePolicy, request string) outcome {
+// freshnessOf says which shared answers p's scan may use: after an
+// undecided spec, only those fetched since the scanner saw it.
+func (r *Reconciler) freshnessOf(key types.NamespacedName, p *v1alpha1.ImagePolicy) freshness {
+	var f freshness
+	f.request, _ = scanrequest.Pending(p)
+	if p.Generation != p.Status.ObservedGeneration {
+		f.since = r.specs.note(key, p.Generation)
+	}
+	return f
+}
+
+// observe scans p's repository (unless suspended) and resolves its pin,
+// within the scan timeout.
+func (r *Reconciler) observe(ctx context.Context, p *v1alpha1.ImagePolicy, f freshness) (o outcome) {
 	start := time.Now()
 	counter := &resolver.RequestCounter{}
-	ctx = resolver.ContextWithCounter(ctx, counter)
-	var o outcome
-	defer func() { o.requests, o.duration = counter.Requests(), time.Since(start) }()
+	parent := ctx
+	ctx, cancel := context.WithTimeout(resolver.ContextWithCounter(ctx, counter), r.opts.ScanTimeout)
+	defer cancel()
+	defer func() {
+		o.requests, o.duration = counter.Requests(), time.Since(start)
+		if o.err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) && parent.Err() == nil {
+			o.timedOut = true
+			o.err = fmt.Errorf("scan timed out after %s: %w", r.opts.ScanTimeout, o.err)
+		}
+	}()
 	creds, err := credentialsOf(ctx, r.opts.APIReader, p)
 	if err != nil {
 		o.err, o.scanErr = err, true
 		return o
 	}
-	reg := r.shared.view(creds.identity, request)
+	reg := r.shared.view(creds.identity, f)
 	if !p.Spec.Suspend {
 		res, err := scan.Spec(ctx, reg, &p.Spec, creds.access)
 		if err != nil {
@@ -115,5 +151,5 @@ func (r *Reconciler) stall(p *v1alpha1.ImagePolicy, msg string) {
 	p.Status.ObservedGeneration = p.Generation
 	p.Status.NextScanAt = nil
 	r.metrics.scans.WithLabelValues(v1alpha1.ReasonInvalidSpec).Inc()
-	r.opts.Events.Eventf(p, nil, corev1.EventTypeWarning, v1alpha1.ReasonInvalidSpec, "Validate", "%s", msg)
+	r.event(p, corev1.EventTypeWarning, v1alpha1.ReasonInvalidSpec, "Validate", "%s", msg)
 }

@@ -4,18 +4,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/prometheus/client_golang/prometheus"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/scan"
@@ -44,8 +50,13 @@ type Options struct {
 	ShareWindow time.Duration
 	// MaxJitter bounds the random delay added to each scheduled scan.
 	MaxJitter time.Duration
+	// FirstBackoff is the delay before retrying a failed scan the first
+	// time; it doubles with each failure in a row.
+	FirstBackoff time.Duration
 	// MaxBackoff bounds the delay before retrying a failed scan.
 	MaxBackoff time.Duration
+	// ScanTimeout bounds one policy's scan: credentials, listing, digests.
+	ScanTimeout time.Duration
 	// Concurrency is how many policies are scanned at once.
 	Concurrency int
 	// Now is the clock; time.Now when nil.
@@ -54,11 +65,17 @@ type Options struct {
 
 // Defaults of Options.
 const (
-	DefaultShareWindow = 30 * time.Second
-	DefaultMaxJitter   = 5 * time.Second
-	DefaultMaxBackoff  = 5 * time.Minute
-	DefaultConcurrency = 4
-	firstBackoff       = 5 * time.Second
+	DefaultShareWindow  = 30 * time.Second
+	DefaultMaxJitter    = 5 * time.Second
+	DefaultMaxBackoff   = 5 * time.Minute
+	DefaultConcurrency  = 4
+	DefaultFirstBackoff = 5 * time.Second
+	DefaultScanTimeout  = 2 * time.Minute
+	// hostBusyRetry is the least wait of a policy whose registry holds its
+	// share of the workers, should no scan of that registry wake it first.
+	hostBusyRetry = 5 * time.Second
+	// wakeBuffer bounds the wake-ups waiting for the controller.
+	wakeBuffer = 1024
 )
 
 // Reconciler scans ImagePolicies and records the outcome in their status.
@@ -66,6 +83,10 @@ type Reconciler struct {
 	opts    Options
 	shared  *shared
 	metrics *metrics
+	gate    *gate
+	wakes   chan event.GenericEvent // policies the gate lets in again
+	specs   *specTimes
+	kicks   kicks
 
 	mu       sync.Mutex
 	failures map[types.NamespacedName]int
@@ -76,12 +97,16 @@ func New(o Options) (*Reconciler, error) {
 	if o.Client == nil || o.APIReader == nil || o.Registry == nil || o.Events == nil || o.Registerer == nil {
 		return nil, errors.New("scanner: Client, APIReader, Registry, Events and Registerer are required")
 	}
+	if o.ScanTimeout < 0 || o.FirstBackoff < 0 || o.MaxBackoff < 0 {
+		return nil, errors.New("scanner: ScanTimeout, FirstBackoff and MaxBackoff must not be negative")
+	}
 	setDefaults(&o)
 	m, err := newMetrics(o.Registerer)
 	if err != nil {
 		return nil, err
 	}
 	return &Reconciler{opts: o, shared: newShared(o.Registry, o.ShareWindow, o.Now), metrics: m,
+		gate: newGate(o.Concurrency), wakes: make(chan event.GenericEvent, wakeBuffer), specs: newSpecTimes(o.Now),
 		failures: map[types.NamespacedName]int{}}, nil
 }
 
@@ -92,8 +117,14 @@ func setDefaults(o *Options) {
 	if o.MaxJitter == 0 {
 		o.MaxJitter = DefaultMaxJitter
 	}
+	if o.FirstBackoff == 0 {
+		o.FirstBackoff = DefaultFirstBackoff
+	}
 	if o.MaxBackoff == 0 {
 		o.MaxBackoff = DefaultMaxBackoff
+	}
+	if o.ScanTimeout == 0 {
+		o.ScanTimeout = DefaultScanTimeout
 	}
 	if o.Concurrency == 0 {
 		o.Concurrency = DefaultConcurrency
@@ -104,18 +135,25 @@ func setDefaults(o *Options) {
 }
 
 // SetupWithManager registers the controller. Status writes do not trigger
-// it: the schedule, spec edits and scan requests (a new value of the
-// imagepin.dev/scan-requested-at annotation) do.
+// it: the schedule, spec edits, scan requests (a new value of the
+// imagepin.dev/scan-requested-at annotation) and changes of the Secrets and
+// ServiceAccounts of policies that are not Ready do.
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
-	return ctrl.NewControllerManagedBy(mgr).
+	b := ctrl.NewControllerManagedBy(mgr).
 		Named("imagepolicy-scanner").
-		For(&v1alpha1.ImagePolicy{}, builder.WithPredicates(predicate.Or[client.Object](
+		For(&v1alpha1.ImagePolicy{}, builder.WithPredicates(r.specs.recorder(), predicate.Or[client.Object](
 			predicate.GenerationChangedPredicate{}, scanRequested()))).
-		WithOptions(controller.Options{MaxConcurrentReconciles: r.opts.Concurrency}).
-		Complete(r)
+		WatchesRawSource(source.Channel(r.wakes, &handler.EnqueueRequestForObject{})).
+		WithOptions(controller.Options{MaxConcurrentReconciles: r.opts.Concurrency})
+	if err := r.watchCredentials(mgr, b); err != nil {
+		return err
+	}
+	return b.Complete(r)
 }
 
-// Reconcile scans one policy when it is due and requeues it for its next scan.
+// Reconcile scans one policy when it is due and requeues it for its next
+// scan. A policy whose registry holds its share of the workers (see gate)
+// waits a moment and tries again.
 func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	var p v1alpha1.ImagePolicy
 	if err := r.opts.Client.Get(ctx, req.NamespacedName, &p); err != nil {
@@ -126,11 +164,13 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		return ctrl.Result{}, fmt.Errorf("get policy %s: %w", req, err)
 	}
 	now := r.opts.Now()
-	if wait, ok := notDue(&p, now); ok {
+	t, wait, ok := r.admit(&p, req.NamespacedName, now)
+	if !ok {
 		return ctrl.Result{RequeueAfter: wait}, nil
 	}
 	before := p.DeepCopy()
-	requeue := r.reconcile(ctx, &p, now)
+	requeue, timedOut := r.reconcile(ctx, &p, now)
+	r.leave(t, timedOut)
 	if request, ok := scanrequest.Pending(&p); ok {
 		p.Status.LastHandledScanAt = scanrequest.Record(request)
 	}
@@ -142,6 +182,38 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	}
 	r.metrics.setReady(req.NamespacedName, readyStatus(&p))
 	return ctrl.Result{RequeueAfter: requeue}, nil
+}
+
+// admit decides whether p is scanned now: it is due (or kicked by a
+// credentials change) and its registry has a worker to spare. Otherwise it
+// returns when to look again.
+func (r *Reconciler) admit(p *v1alpha1.ImagePolicy, key types.NamespacedName, now time.Time) (ticket, time.Duration, bool) {
+	kicked := r.kicks.take(key)
+	if wait, ok := notDue(p, now); ok && !kicked {
+		return ticket{}, wait, false
+	}
+	t, ok := r.gate.enter(registryHost(p.Spec.Image), key)
+	if !ok {
+		if kicked {
+			r.kicks.add(key)
+		}
+		return ticket{}, hostBusyRetry + rand.N(hostBusyRetry), false
+	}
+	return t, 0, true
+}
+
+// leave returns t to the gate and wakes the policy waiting for its place.
+// If the channel is full, that policy comes back at its hostBusyRetry.
+func (r *Reconciler) leave(t ticket, timedOut bool) {
+	key, ok := r.gate.leave(t, timedOut, r.opts.Now())
+	if !ok {
+		return
+	}
+	p := &v1alpha1.ImagePolicy{ObjectMeta: metav1.ObjectMeta{Namespace: key.Namespace, Name: key.Name}}
+	select {
+	case r.wakes <- event.GenericEvent{Object: p}:
+	default:
+	}
 }
 
 // notDue returns how long until p's next scan, if it is not due now. A spec
@@ -158,7 +230,19 @@ func notDue(p *v1alpha1.ImagePolicy, now time.Time) (time.Duration, bool) {
 	return wait, wait > 0
 }
 
+// registryHost is the registry of image, the unit of the gate; "" for an
+// invalid image, which fails validation before any registry call.
+func registryHost(image string) string {
+	repo, err := name.NewRepository(image)
+	if err != nil {
+		return ""
+	}
+	return repo.RegistryStr()
+}
+
 func (r *Reconciler) forget(key types.NamespacedName) {
+	r.specs.forget(key)
+	r.kicks.take(key)
 	r.metrics.setReady(key, "")
 	r.mu.Lock()
 	delete(r.failures, key)
@@ -170,7 +254,7 @@ func (r *Reconciler) backoff(key types.NamespacedName) time.Duration {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.failures[key]++
-	d := firstBackoff
+	d := r.opts.FirstBackoff
 	for i := 1; i < r.failures[key] && d < r.opts.MaxBackoff; i++ {
 		d *= 2
 	}

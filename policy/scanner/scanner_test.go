@@ -27,8 +27,8 @@ func TestFollowsNewTagsAndRollsBack(t *testing.T) {
 	if c := condition(p, v1alpha1.ConditionReady); c.Status != "True" {
 		t.Errorf("Ready = %+v, want True", c)
 	}
-	if p.Status.LastScan == nil || p.Status.LastScan.TagCount != 4 || p.Status.NextScanAt == nil {
-		t.Errorf("lastScan = %+v nextScanAt = %v, want 4 tags and a next scan", p.Status.LastScan, p.Status.NextScanAt)
+	if s := p.Status.LastScan; s == nil || s.TagCount != 4 || s.Requests == 0 || s.Duration.Duration == 0 || p.Status.NextScanAt == nil {
+		t.Errorf("lastScan = %+v nextScanAt = %v, want 4 tags, requests, a duration and a next scan", s, p.Status.NextScanAt)
 	}
 
 	d["1.2.0"] = reg.Push(t, "team/app", "1.2.0")["1.2.0"]

@@ -8,7 +8,6 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"golang.org/x/sync/singleflight"
 
 	"github.com/imagepin/imagepin/policy/scan"
 	"github.com/imagepin/imagepin/resolver"
@@ -18,62 +17,65 @@ import (
 // window, one tag listing per repository and one digest lookup per tag, for
 // policies whose credentials are identical. Policies with different
 // credentials never see each other's answers, since a registry may show
-// them different things.
+// them different things. An answer is dated by when its fetch started, so
+// that a scan that needs answers from after some moment (see freshness)
+// neither reuses nor joins an older fetch.
 type shared struct {
 	reg    scan.Registry
 	window time.Duration
 	now    func() time.Time
 
-	flight singleflight.Group
-	mu     sync.Mutex
-	items  map[string]sharedItem
-	swept  time.Time
+	mu    sync.Mutex
+	items map[string]sharedItem
+	calls map[string]*sharedCall
+	swept time.Time
 }
 
 type sharedItem struct {
-	at   time.Time
+	at   time.Time // when its fetch started
 	tags []string
 	hash v1.Hash
 }
 
+// sharedCall is a fetch in flight; done closes when it and err are set.
+type sharedCall struct {
+	start time.Time
+	done  chan struct{}
+	it    sharedItem
+	err   error
+}
+
 func newShared(reg scan.Registry, window time.Duration, now func() time.Time) *shared {
-	return &shared{reg: reg, window: window, now: now, items: map[string]sharedItem{}}
+	return &shared{reg: reg, window: window, now: now, items: map[string]sharedItem{}, calls: map[string]*sharedCall{}}
 }
 
 // view returns the registry a policy with this credentials identity scans
-// through. A non-empty fresh names a scan request: answers fetched before
-// it are not used, so a scan asked for after a push sees that push; the
-// policies that carry the same request (all those a push notification
-// marked) still share one fresh listing and one digest lookup per tag.
-func (s *shared) view(identity, fresh string) scan.Registry {
-	return &sharedView{s: s, identity: identity, fresh: fresh}
+// through, with the freshness its scan needs. Policies that carry the same
+// scan request (all those a push notification marked) share one fresh
+// listing and one digest lookup per tag.
+func (s *shared) view(identity string, f freshness) scan.Registry {
+	return &sharedView{s: s, identity: identity, fresh: f}
 }
 
 type sharedView struct {
 	s        *shared
 	identity string
-	fresh    string
+	fresh    freshness
 }
 
-// get is shared.get, within the view's request when it has one; a fresh
-// answer also renews the window for scans without a request.
-func (v *sharedView) get(key string, fetch func() (sharedItem, error)) (sharedItem, error) {
-	if v.fresh == "" {
-		return v.s.get(key, fetch)
+// get is shared.get with the view's freshness. An answer fetched for a
+// request is kept under key too: it renews the window for scans without one.
+func (v *sharedView) get(ctx context.Context, key string, fetch func() (sharedItem, error)) (sharedItem, error) {
+	if v.fresh.request == "" {
+		return v.s.get(ctx, key, "", v.fresh.since, fetch)
 	}
-	return v.s.get(key+"|fresh|"+v.fresh, func() (sharedItem, error) {
-		it, err := fetch()
-		if err == nil {
-			v.s.store(key, it)
-		}
-		return it, err
-	})
+	return v.s.get(ctx, key+"|fresh|"+v.fresh.request, key, v.fresh.since, fetch)
 }
 
 // ListTags implements scan.Registry.
 func (v *sharedView) ListTags(ctx context.Context, repo name.Repository, a resolver.Access) ([]string, error) {
 	key := v.identity + "|list|" + repo.Name()
-	it, err := v.get(key, func() (sharedItem, error) {
+	it, err := v.get(ctx, key, func() (sharedItem, error) {
 		tags, err := v.s.reg.ListTags(ctx, repo, a)
 		return sharedItem{tags: tags}, err
 	})
@@ -86,40 +88,62 @@ func (v *sharedView) Digest(ctx context.Context, ref name.Reference, platform *v
 	if platform != nil {
 		key += "|" + platform.String()
 	}
-	it, err := v.get(key, func() (sharedItem, error) {
+	it, err := v.get(ctx, key, func() (sharedItem, error) {
 		h, err := v.s.reg.Digest(ctx, ref, platform, a)
 		return sharedItem{hash: h}, err
 	})
 	return it.hash, err
 }
 
-// get returns the item under key from the window, or fetches it once for
-// all concurrent callers. Errors are not kept: the next policy tries again.
-func (s *shared) get(key string, fetch func() (sharedItem, error)) (sharedItem, error) {
-	if it, ok := s.lookup(key); ok {
+// get returns the item under key from the window if its fetch started at
+// or after since, joins such a fetch in flight, or fetches it and keeps it
+// under key and alias (unless ""). A caller that joins returns when its own
+// context ends. Errors are not kept: the next policy tries again.
+func (s *shared) get(ctx context.Context, key, alias string, since time.Time, fetch func() (sharedItem, error)) (sharedItem, error) {
+	s.mu.Lock()
+	if it, ok := s.items[key]; ok && s.now().Sub(it.at) < s.window && !it.at.Before(since) {
+		s.mu.Unlock()
 		return it, nil
 	}
-	v, err, _ := s.flight.Do(key, func() (any, error) {
-		it, err := fetch()
-		if err == nil {
-			s.store(key, it)
-		}
-		return it, err
-	})
-	return v.(sharedItem), err
-}
+	if c, ok := s.calls[key]; ok && !c.start.Before(since) {
+		s.mu.Unlock()
+		return c.wait(ctx)
+	}
+	c := &sharedCall{start: s.now(), done: make(chan struct{})}
+	s.calls[key] = c // a later fetch replaces an older one for joiners
+	s.mu.Unlock()
 
-func (s *shared) lookup(key string) (sharedItem, bool) {
+	c.it, c.err = fetch()
+	c.it.at = c.start
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	it, ok := s.items[key]
-	return it, ok && s.now().Sub(it.at) < s.window
+	if s.calls[key] == c {
+		delete(s.calls, key)
+	}
+	s.mu.Unlock()
+	if c.err == nil {
+		s.store(key, c.it)
+		if alias != "" {
+			s.store(alias, c.it)
+		}
+	}
+	close(c.done)
+	return c.it, c.err
 }
 
-// store keeps it and drops what has left the window, at most once a window.
+// wait returns the call's result, or ctx's error if that comes first.
+func (c *sharedCall) wait(ctx context.Context) (sharedItem, error) {
+	select {
+	case <-c.done:
+		return c.it, c.err
+	case <-ctx.Done():
+		return sharedItem{}, ctx.Err()
+	}
+}
+
+// store keeps it unless a newer answer is kept already, and drops what has
+// left the window, at most once a window.
 func (s *shared) store(key string, it sharedItem) {
 	now := s.now()
-	it.at = now
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if now.Sub(s.swept) >= s.window {
@@ -129,6 +153,9 @@ func (s *shared) store(key string, it sharedItem) {
 			}
 		}
 		s.swept = now
+	}
+	if old, ok := s.items[key]; ok && old.at.After(it.at) {
+		return
 	}
 	s.items[key] = it
 }

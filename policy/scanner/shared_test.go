@@ -27,7 +27,9 @@ func TestRegistryWorkIsShared(t *testing.T) {
 	for r := range repos {
 		reg.Push(t, fmt.Sprintf("team/app%d", r), "1.0.0", "1.1.0", "2.0.0")
 	}
-	startScanner(t, ns, newResolver(t), scannerOpts{shareWindow: 2 * time.Second})
+	// Enough workers that a cycle of 50 scans fits in the window on a busy
+	// machine: this counts sharing, not throughput.
+	startScanner(t, ns, newResolver(t), scannerOpts{shareWindow: 2 * time.Second, concurrency: 10})
 	var policies []*v1alpha1.ImagePolicy
 	for r := range repos {
 		for i := range perRepo {

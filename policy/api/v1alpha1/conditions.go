@@ -42,6 +42,16 @@ const (
 	// does not hold what the target names (a key that is not a scalar, an
 	// images list that is not a list).
 	ReasonTargetInvalid = "TargetInvalid"
+	// ReasonTagListTooLarge: the registry's tag listing went past imagepin's
+	// caps (tags, bytes or pages of one listing).
+	ReasonTagListTooLarge = "TagListTooLarge"
+	// ReasonCurrentNotAllowed: status.current is outside what the spec
+	// allows now (an edit narrowed it) and cannot move yet; the message says
+	// what holds it.
+	ReasonCurrentNotAllowed = "CurrentNotAllowed"
+	// ReasonCredentialsOverHTTP: credentials would have been sent over plain
+	// HTTP, which only spec.insecure allows.
+	ReasonCredentialsOverHTTP = "CredentialsOverHTTP"
 )
 
 // Source says why status.current holds its value.
