@@ -15,8 +15,8 @@ import (
 
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/governing"
-	"github.com/imagepin/imagepin/workload"
 	"github.com/imagepin/imagepin/resolver"
+	"github.com/imagepin/imagepin/workload"
 )
 
 // PodHandler is the mutating admission handler that pins the container

@@ -164,8 +164,8 @@ func (o *managerOptions) newManager(cfg *rest.Config, scheme *runtime.Scheme, pr
 		Scheme: scheme,
 		// Revision objects are cached stripped: the webhook reads them on
 		// every admission of a workload's Pod, on every replica.
-		Cache:   cache.Options{ByObject: workload.CacheByObject(), DefaultTransform: cache.TransformStripManagedFields()},
-		Metrics: o.limits.metricsOptions(o.metricsBindAddress),
+		Cache:                         cache.Options{ByObject: workload.CacheByObject(), DefaultTransform: cache.TransformStripManagedFields()},
+		Metrics:                       o.limits.metricsOptions(o.metricsBindAddress),
 		HealthProbeBindAddress:        o.probeBindAddress,
 		LeaderElection:                o.leaderElect,
 		LeaderElectionID:              "imagepin-scanner",

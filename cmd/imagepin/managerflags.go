@@ -55,7 +55,7 @@ type managerOptions struct {
 
 	receiverBindAddress string
 	receiverSecret      string
-	limits limitOptions
+	limits              limitOptions
 
 	zap zap.Options
 }
