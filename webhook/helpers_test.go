@@ -3,6 +3,7 @@ package webhook_test
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"log"
@@ -152,21 +153,32 @@ func fakeDigest(s string) v1.Hash {
 // optionally behind HTTP basic auth.
 type testRegistry struct {
 	host string
+	// ca is the PEM of the registry's certificate when it serves HTTPS.
+	ca []byte
+	// opts reach the registry (its CA) for pushes.
+	opts []remote.Option
 }
 
 // startRegistry starts an in-process registry; with user set it demands
-// basic auth with user and password "pw".
+// basic auth with user and password "pw", and serves HTTPS, as credentials
+// never go over plain HTTP.
 func startRegistry(t testing.TB, user string) *testRegistry {
 	t.Helper()
 	var h http.Handler = ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0)))
-	if user != "" {
-		h = basicAuth(user, "pw", h)
+	if user == "" {
+		srv := httptest.NewUnstartedServer(h)
+		srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+		srv.Start()
+		t.Cleanup(srv.Close)
+		return &testRegistry{host: strings.TrimPrefix(srv.URL, "http://")}
 	}
-	srv := httptest.NewUnstartedServer(h)
+	srv := httptest.NewUnstartedServer(basicAuth(user, "pw", h))
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	srv.Start()
+	srv.StartTLS()
 	t.Cleanup(srv.Close)
-	return &testRegistry{host: strings.TrimPrefix(srv.URL, "http://")}
+	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	return &testRegistry{host: strings.TrimPrefix(srv.URL, "https://"), ca: ca,
+		opts: []remote.Option{remote.WithTransport(srv.Client().Transport)}}
 }
 
 // basicAuth lets only user:password through to next.
@@ -197,7 +209,7 @@ func (r *testRegistry) push(t testing.TB, repo, tag string, opts ...remote.Optio
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := remote.Write(ref, img, opts...); err != nil {
+	if err := remote.Write(ref, img, append(opts, r.opts...)...); err != nil {
 		t.Fatalf("push %s: %v", ref, err)
 	}
 	d, err := img.Digest()

@@ -11,7 +11,7 @@ import (
 
 // buildPatch returns the JSON patch of a response that makes changes and,
 // unless annotation is empty, sets the original-images annotation: one
-// replace per changed image and one add for the annotation. It is built
+// replace per changed image and one add (or replace) for the annotation. It is built
 // from the decoded view of the request, not by diffing two encodings of
 // the whole Pod, so its cost does not grow with the Pod's size, and fields
 // this binary does not know are never touched.
@@ -27,15 +27,24 @@ func buildPatch(pod *podView, changes []change, annotation string) []jsonpatch.J
 	if annotation == "" {
 		return ops
 	}
+	value := map[string]string{v1alpha1.OriginalImagesAnnotation: annotation}
+	if !pod.Metadata.present { // no metadata object to add to
+		return append(ops, jsonpatch.JsonPatchOperation{
+			Operation: "add", Path: "/metadata", Value: map[string]any{"annotations": value}})
+	}
 	if pod.Metadata.Annotations == nil { // absent or null: add the whole map
 		return append(ops, jsonpatch.JsonPatchOperation{
 			Operation: "add",
 			Path:      "/metadata/annotations",
-			Value:     map[string]string{v1alpha1.OriginalImagesAnnotation: annotation},
+			Value:     value,
 		})
 	}
+	op := "add"
+	if _, ok := pod.Metadata.Annotations[v1alpha1.OriginalImagesAnnotation]; ok {
+		op = "replace"
+	}
 	return append(ops, jsonpatch.JsonPatchOperation{
-		Operation: "add", // replaces the value when the key exists
+		Operation: op,
 		Path:      "/metadata/annotations/" + escapePointer(v1alpha1.OriginalImagesAnnotation),
 		Value:     annotation,
 	})

@@ -134,7 +134,7 @@ func TestPullSecrets(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			h, err := webhook.NewPodHandler(own, cache, newResolver(t), tc.opts...)
+			h, err := webhook.NewPodHandler(own, cache, newResolver(t), append(tc.opts, webhook.WithRegistryCA(reg.ca))...)
 			if err != nil {
 				t.Fatal(err)
 			}

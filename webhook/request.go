@@ -26,19 +26,38 @@ const (
 // the hot path cheap and lets the patch be made on the raw object, where
 // fields unknown to this binary survive.
 type podView struct {
-	Metadata struct {
-		Name            string            `json:"name"`
-		GenerateName    string            `json:"generateName"`
-		Labels          map[string]string `json:"labels"`
-		Annotations     map[string]string `json:"annotations"`
-		OwnerReferences []ownerView       `json:"ownerReferences"`
-	} `json:"metadata"`
-	Spec struct {
+	Metadata metaView `json:"metadata"`
+	Spec     struct {
 		InitContainers      []containerView               `json:"initContainers"`
 		Containers          []containerView               `json:"containers"`
 		EphemeralContainers []containerView               `json:"ephemeralContainers"`
 		ImagePullSecrets    []corev1.LocalObjectReference `json:"imagePullSecrets"`
 	} `json:"spec"`
+}
+
+// metaView is the part of a Pod's metadata the handler reads.
+type metaView struct {
+	Name            string            `json:"name"`
+	GenerateName    string            `json:"generateName"`
+	Labels          map[string]string `json:"labels"`
+	Annotations     map[string]string `json:"annotations"`
+	OwnerReferences []ownerView       `json:"ownerReferences"`
+	// present is true when the object has a metadata object, which a patch
+	// can add a member to; the API server always sends one, a fuzzer not.
+	present bool
+}
+
+// UnmarshalJSON decodes m and records that it was present.
+func (m *metaView) UnmarshalJSON(data []byte) error {
+	type plain metaView
+	if string(data) == "null" {
+		return nil
+	}
+	if err := json.Unmarshal(data, (*plain)(m)); err != nil {
+		return err
+	}
+	m.present = true
+	return nil
 }
 
 // ownerView is the part of an owner reference the handler reads.

@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"unicode"
 
+	"gomodules.xyz/jsonpatch/v2"
+	admissionv1 "k8s.io/api/admission/v1"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
@@ -92,15 +93,7 @@ func (h *PodHandler) respond(ctx context.Context, req admission.Request, mode st
 		// annotation patch there would be dropped, so the warning must do.
 		annotation = originalImages(pod, old, changes)
 	}
-	patched, err := patchPod(req.Object.Raw, changes, annotation)
-	if err != nil {
-		return unhandled(mode, http.StatusInternalServerError, err)
-	}
-	resp := admission.PatchResponseFromRaw(req.Object.Raw, patched)
-	if !resp.Allowed {
-		return unhandled(mode, http.StatusInternalServerError, fmt.Errorf("compute patch: %s", message(resp)))
-	}
-	return resp.WithWarnings(warnings...), resultOf(changes)
+	return patched(buildPatch(pod, changes, annotation), warnings), resultOf(changes)
 }
 
 // unhandled answers a request that imagepin could not handle: a malformed
@@ -170,4 +163,14 @@ func oneLine(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// jsonPatch is the patch type of every patch imagepin returns.
+var jsonPatch = admissionv1.PatchTypeJSONPatch
+
+// patched allows the request with ops and warnings, as a response built
+// from a diff of two documents would.
+func patched(ops []jsonpatch.JsonPatchOperation, warnings []string) admission.Response {
+	return admission.Response{Patches: ops, AdmissionResponse: admissionv1.AdmissionResponse{
+		Allowed: true, PatchType: &jsonPatch, Warnings: warnings}}
 }

@@ -88,7 +88,7 @@ func TestPullSecretTTL(t *testing.T) {
 	api := fakeCache(t, secret)
 	reader := &countingReader{Reader: api}
 	h, err := webhook.NewPodHandler(own, fakeCache(t, world(reg.host)...), newResolver(t),
-		webhook.WithSecretReader(reader), webhook.WithPullSecrets(true), webhook.WithPullSecretTTL(time.Second))
+		webhook.WithSecretReader(reader), webhook.WithPullSecrets(true), webhook.WithPullSecretTTL(time.Second), webhook.WithRegistryCA(reg.ca))
 	if err != nil {
 		t.Fatal(err)
 	}
