@@ -167,6 +167,7 @@ func (o *managerOptions) newManager(cfg *rest.Config, scheme *runtime.Scheme, pr
 		Cache:                         cache.Options{ByObject: workload.CacheByObject(), DefaultTransform: cache.TransformStripManagedFields()},
 		Metrics:                       o.limits.metricsOptions(o.metricsBindAddress),
 		HealthProbeBindAddress:        o.probeBindAddress,
+		PprofBindAddress:              o.pprofBindAddress,
 		LeaderElection:                o.leaderElect,
 		LeaderElectionID:              "imagepin-scanner",
 		LeaderElectionNamespace:       o.namespace,

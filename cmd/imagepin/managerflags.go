@@ -25,6 +25,7 @@ type managerOptions struct {
 	leaderElect        bool
 	kubeAPIQPS         float32
 	kubeAPIBurst       int
+	pprofBindAddress   string
 
 	certMode           string
 	certDir            string
@@ -70,6 +71,7 @@ func (o *managerOptions) bindFlags(cmd *cobra.Command) {
 	f.BoolVar(&o.leaderElect, "leader-elect", true, "elect one leader among replicas to run the scanner")
 	f.Float32Var(&o.kubeAPIQPS, "kube-api-qps", 50, "Kubernetes API requests per second (status updates, Secrets)")
 	f.IntVar(&o.kubeAPIBurst, "kube-api-burst", 100, "Kubernetes API requests allowed above --kube-api-qps in a burst")
+	f.StringVar(&o.pprofBindAddress, "pprof-bind-address", "0", "address of Go's /debug/pprof/ profiles (plain HTTP, no authentication: bind it to 127.0.0.1); 0 disables it")
 
 	f.StringVar(&o.certMode, "cert-mode", string(certs.SelfSigned), "serving certificate: self-signed, cert-manager or external")
 	f.StringVar(&o.certDir, "cert-dir", "", "where tls.crt and tls.key are read (external, reloaded on change) or written; a temp dir when empty")

@@ -36,6 +36,12 @@ storage:
 http:
   addr: {{ .Addr }}
   secret: {{ quote .Secret }}
+{{- if .DebugAddr }}
+  debug:
+    addr: {{ .DebugAddr }}
+    prometheus:
+      enabled: true
+{{- end }}
 {{- if .TLS }}
   tls:
     certificate: {{ quote .CertFile }}
@@ -66,6 +72,7 @@ type config struct {
 	HtpasswdFile             string
 	AccessLog                bool
 	NotifyURL                string
+	DebugAddr                string
 }
 
 // writeFiles writes the configuration and the files it refers to (serving
