@@ -26,8 +26,12 @@ log:
   accesslog:
     disabled: {{ not .AccessLog }}
 storage:
+{{- if .InMemory }}
+  inmemory: {}
+{{- else }}
   filesystem:
     rootdirectory: {{ quote .StorageDir }}
+{{- end }}
   delete:
     enabled: {{ .EnableDelete }}
   maintenance:
@@ -73,6 +77,7 @@ type config struct {
 	AccessLog                bool
 	NotifyURL                string
 	DebugAddr                string
+	InMemory                 bool
 }
 
 // writeFiles writes the configuration and the files it refers to (serving

@@ -31,6 +31,10 @@ type Options struct {
 	NotifyURL string
 	// AccessLog logs every request, which Requests then counts.
 	AccessLog bool
+	// InMemory keeps the registry's storage in its memory instead of files
+	// under Dir: a registry of 200,000 tags fills five times faster (see
+	// PushTags), and its requests cost no file system calls.
+	InMemory bool
 	// Metrics serves the registry's own Prometheus metrics on a debug port
 	// of its own, which HandlerRequests reads: requests by route, method
 	// and status code, without a log line per request.
@@ -131,7 +135,7 @@ func (r *Registry) launch(ctx context.Context, bin string, opts Options) error {
 		r.DebugHost = net.JoinHostPort("127.0.0.1", strconv.Itoa(debugPort))
 	}
 	cfg := config{Addr: r.Host, Secret: newSecret(), StorageDir: r.Dir, EnableDelete: opts.EnableDelete,
-		AccessLog: opts.AccessLog, NotifyURL: opts.NotifyURL, DebugAddr: r.DebugHost}
+		AccessLog: opts.AccessLog, NotifyURL: opts.NotifyURL, DebugAddr: r.DebugHost, InMemory: opts.InMemory}
 	configPath, err := writeFiles(r.root, cfg, certs, opts.Username, opts.Password)
 	if err != nil {
 		return err
