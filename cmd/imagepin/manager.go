@@ -63,6 +63,9 @@ func (o *managerOptions) validate() error {
 	if o.scanTimeout <= 0 {
 		return fmt.Errorf("--scan-timeout must be positive, got %s", o.scanTimeout)
 	}
+	if o.scanRefresh < 0 || o.scanStartSpread < 0 {
+		return fmt.Errorf("--scan-status-refresh and --scan-start-spread must not be negative, got %s and %s", o.scanRefresh, o.scanStartSpread)
+	}
 	if o.receiverEnabled() && o.namespace == "" {
 		return errors.New("--receiver-bind-address needs --namespace (or $POD_NAMESPACE) for its Secret; 0 disables the receiver")
 	}

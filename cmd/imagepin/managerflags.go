@@ -41,6 +41,8 @@ type managerOptions struct {
 	scanConcurrency int
 	scanShareWindow time.Duration
 	scanTimeout     time.Duration
+	scanRefresh     time.Duration
+	scanStartSpread time.Duration
 	registryQPS     float64
 	registryBurst   int
 
@@ -89,6 +91,10 @@ func (o *managerOptions) bindFlags(cmd *cobra.Command) {
 		"how long a tag listing or digest is shared between policies that watch the same repository with the same credentials")
 	f.DurationVar(&o.scanTimeout, "scan-timeout", scanner.DefaultScanTimeout,
 		"deadline of one policy's scan (credentials, tag listing, digests); a registry that answers slower fails the scan with RegistryUnavailable")
+	f.DurationVar(&o.scanRefresh, "scan-status-refresh", scanner.DefaultStatusRefresh,
+		"a scan that changes nothing writes no status until status.lastScan is older than a point between half and all of this; 0 writes the status after every scan")
+	f.DurationVar(&o.scanStartSpread, "scan-start-spread", scanner.DefaultStartSpread,
+		"after a start (or a new leader), policies whose next scan is overdue are first scanned spread over their schedule's period, at most this long")
 	f.Float64Var(&o.registryQPS, "registry-qps", 50, "registry requests per second allowed per registry host")
 	f.IntVar(&o.registryBurst, "registry-burst", 100, "registry requests allowed above --registry-qps in a burst")
 

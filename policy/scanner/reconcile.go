@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -18,7 +17,6 @@ import (
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/scan"
 	"github.com/imagepin/imagepin/policy/scanrequest"
-	"github.com/imagepin/imagepin/policy/schedule"
 	"github.com/imagepin/imagepin/policy/validation"
 	"github.com/imagepin/imagepin/resolver"
 )
@@ -75,7 +73,7 @@ func (r *Reconciler) reconcile(ctx context.Context, p *v1alpha1.ImagePolicy, now
 		p.Status.NextScanAt = nil
 		return 0, false
 	}
-	return r.scheduleIn(p, now, r.untilNext(p, now)), false
+	return r.scheduleIn(p, now, untilNext(p, now, r.opts.MaxJitter)), false
 }
 
 // freshnessOf says which shared answers p's scan may use: after an
@@ -126,16 +124,6 @@ func (r *Reconciler) observe(ctx context.Context, p *v1alpha1.ImagePolicy, f fre
 		o.pinned = rec
 	}
 	return o
-}
-
-// untilNext returns the time to p's next scheduled scan, plus jitter so
-// that policies on one schedule do not hit a registry in the same instant.
-func (r *Reconciler) untilNext(p *v1alpha1.ImagePolicy, now time.Time) time.Duration {
-	sched, err := schedule.Parse(p.Spec.Schedule)
-	if err != nil { // validated above; a safe fallback all the same
-		sched, _ = schedule.Parse(schedule.Default)
-	}
-	return sched.Next(now).Sub(now) + rand.N(r.opts.MaxJitter+1)
 }
 
 func (r *Reconciler) scheduleIn(p *v1alpha1.ImagePolicy, now time.Time, d time.Duration) time.Duration {

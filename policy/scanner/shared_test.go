@@ -15,6 +15,7 @@ import (
 	"github.com/imagepin/imagepin/e2e/registry"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/scan"
+	"github.com/imagepin/imagepin/policy/scanner"
 	"github.com/imagepin/imagepin/resolver"
 )
 
@@ -29,7 +30,8 @@ func TestRegistryWorkIsShared(t *testing.T) {
 	}
 	// Enough workers that a cycle of 50 scans fits in the window on a busy
 	// machine: this counts sharing, not throughput.
-	startScanner(t, ns, newResolver(t), scannerOpts{shareWindow: 2 * time.Second, concurrency: 10})
+	// Every scan writes lastScan, by which the test tells the cycles apart.
+	startScanner(t, ns, newResolver(t), scannerOpts{shareWindow: 2 * time.Second, concurrency: 10, statusRefresh: scanner.EveryScan})
 	var policies []*v1alpha1.ImagePolicy
 	for r := range repos {
 		for i := range perRepo {
