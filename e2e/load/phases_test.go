@@ -88,6 +88,7 @@ func (r *benchRun) report(phase string, before, after snapshot, d time.Duration)
 func (r *benchRun) firstCycle() {
 	r.mgr = startManager(r.b, r.bin, r.cp)
 	before := r.snapshot()
+	r.waitFor("the manager's metrics", func(managerMetrics) bool { return true })
 	profiled := r.mgr.profileCPU(r.b, r.ctx, "first-cycle", profileFor)
 	r.waitFor("all policies Ready", func(m managerMetrics) bool { return m.ready == float64(r.shape.policies()) })
 	d := time.Since(before.at)
