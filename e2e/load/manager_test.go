@@ -18,7 +18,8 @@ import (
 
 // managerArgsEnv adds flags to the manager under test, e.g.
 // IMAGEPIN_BENCH_MANAGER_ARGS="--kube-api-qps=50 --scan-concurrency=4" to
-// measure other settings than the defaults with the same build.
+// measure other settings than the defaults with the same build; several
+// sets separated by ";" run one after the other (see managerArgSets).
 const managerArgsEnv = "IMAGEPIN_BENCH_MANAGER_ARGS"
 
 // binEnv names an imagepin binary to measure instead of one built from
@@ -54,14 +55,14 @@ func buildImagepin(b *testing.B) string {
 	return bin
 }
 
-func startManager(b *testing.B, bin string, cp *controlplane.ControlPlane) *manager {
+func startManager(b *testing.B, bin string, cp *controlplane.ControlPlane, extra []string) *manager {
 	m := &manager{metricsAddr: freeAddr(b), pprofAddr: freeAddr(b), log: filepath.Join(b.TempDir(), "manager.log")}
 	args := []string{"manager", "--kubeconfig", cp.Kubeconfig, "--leader-elect=false",
 		"--cert-mode", "external", "--cert-dir", cp.Webhook.CertDir,
 		"--webhook-bind-address", fmt.Sprintf("127.0.0.1:%d", cp.Webhook.Port),
 		"--metrics-bind-address", m.metricsAddr, "--metrics-secure=false", "--pprof-bind-address", m.pprofAddr,
 		"--health-probe-bind-address", "0", "--receiver-bind-address", "0"}
-	args = append(args, strings.Fields(os.Getenv(managerArgsEnv))...)
+	args = append(args, extra...)
 	m.cmd = exec.Command(bin, args...)
 	log, err := os.Create(m.log)
 	if err != nil {
@@ -136,13 +137,24 @@ func (m *manager) profileCPU(b *testing.B, ctx context.Context, name string, d t
 	done := make(chan error, 1)
 	go func() {
 		done <- fetchProfile(ctx, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", m.pprofAddr, int(d.Seconds())),
-			filepath.Join(dir, name+".pprof"))
+			filepath.Join(dir, profileName(b.Name(), name)))
 	}()
 	return func() {
 		if err := <-done; err != nil {
 			b.Logf("CPU profile %s: %v", name, err)
 		}
 	}
+}
+
+// profileName is the file of the profile of phase in benchmark bench.
+func profileName(bench, phase string) string {
+	clean := strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`/\:*?"<>| `, r) {
+			return '_'
+		}
+		return r
+	}, bench)
+	return clean + "-" + phase + ".pprof"
 }
 
 func fetchProfile(ctx context.Context, url, path string) error {

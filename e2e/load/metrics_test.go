@@ -72,9 +72,11 @@ func parseSample(line string) (sample, bool) {
 
 // managerMetrics are the manager's counters that the benchmarks follow.
 type managerMetrics struct {
+	up               bool    // the metrics were read
 	scans            float64 // imagepin_scans_total, all results
 	ready, notReady  float64 // imagepin_policies
 	registryRequests float64 // imagepin_registry_requests_total
+	statusWritten    float64 // imagepin_scan_status_writes_total{result="written"}
 }
 
 // scrapeManager reads the manager's /metrics (served over plain HTTP).
@@ -89,17 +91,22 @@ func scrapeManager(ctx context.Context, addr string) (managerMetrics, error) {
 		return managerMetrics{}, err
 	}
 	defer resp.Body.Close()
-	samples, err := parseMetrics(resp.Body, "imagepin_scans_total", "imagepin_policies", "imagepin_registry_requests_total")
+	samples, err := parseMetrics(resp.Body, "imagepin_scans_total", "imagepin_policies", "imagepin_registry_requests_total",
+		"imagepin_scan_status_writes_total")
 	if err != nil {
 		return managerMetrics{}, err
 	}
-	var m managerMetrics
+	m := managerMetrics{up: true}
 	for _, s := range samples {
 		switch {
 		case s.name == "imagepin_scans_total":
 			m.scans += s.value
 		case s.name == "imagepin_registry_requests_total":
 			m.registryRequests += s.value
+		case s.name == "imagepin_scan_status_writes_total":
+			if s.labels["result"] == "written" {
+				m.statusWritten = s.value
+			}
 		case s.labels["ready"] == "True":
 			m.ready = s.value
 		case s.labels["ready"] == "False":
@@ -114,6 +121,7 @@ func scrapeManager(ctx context.Context, addr string) (managerMetrics, error) {
 type apiCounts struct {
 	statusWrites float64 // PATCH, UPDATE or APPLY of imagepolicies/status
 	conflicts    float64 // of which answered 409
+	failed       float64 // of which answered with another code than 200 or 409
 	events       float64 // CREATE or PATCH of events
 }
 
@@ -137,8 +145,12 @@ func scrapeAPIServer(ctx context.Context, cfg *rest.Config) (apiCounts, error) {
 		switch {
 		case l["resource"] == "imagepolicies" && l["subresource"] == "status" && isWrite(l["verb"]):
 			c.statusWrites += s.value
-			if l["code"] == "409" {
+			switch l["code"] {
+			case "200":
+			case "409":
 				c.conflicts += s.value
+			default:
+				c.failed += s.value
 			}
 		case l["resource"] == "events" && (l["verb"] == "CREATE" || l["verb"] == "PATCH" || l["verb"] == "POST"):
 			c.events += s.value
@@ -152,7 +164,8 @@ func isWrite(verb string) bool {
 }
 
 func (c apiCounts) minus(o apiCounts) apiCounts {
-	return apiCounts{statusWrites: c.statusWrites - o.statusWrites, conflicts: c.conflicts - o.conflicts, events: c.events - o.events}
+	return apiCounts{statusWrites: c.statusWrites - o.statusWrites, conflicts: c.conflicts - o.conflicts,
+		failed: c.failed - o.failed, events: c.events - o.events}
 }
 
 func freeAddr(b *testing.B) string {

@@ -1,6 +1,8 @@
 package load
 
 import (
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/imagepin/imagepin/e2e/controlplane"
@@ -44,12 +46,34 @@ func benchScanner(b *testing.B, s shape) {
 	cl := newClient(b, cp)
 	createPolicies(b, ctx, cl, reg, s)
 	bin := buildImagepin(b)
-	for b.Loop() {
-		resetStatus(b, ctx, cl)
-		r := &benchRun{b: b, ctx: ctx, cp: cp, reg: reg, shape: s, bin: bin}
-		r.firstCycle()
-		r.steadyCycle()
-		r.restart()
-		b.ReportMetric(r.peakRSS, "peak-RSS-MiB")
+	for _, args := range managerArgSets() {
+		b.Run(argsName(args), func(b *testing.B) {
+			for b.Loop() {
+				resetStatus(b, ctx, cl)
+				r := &benchRun{b: b, ctx: ctx, cp: cp, reg: reg, shape: s, bin: bin, args: args}
+				r.firstCycle()
+				r.steadyCycle()
+				r.restart()
+				b.ReportMetric(r.peakRSS, "peak-RSS-MiB")
+			}
+		})
 	}
+}
+
+// managerArgSets are the flag sets of managerArgsEnv, separated by ";":
+// each runs as a sub-benchmark on the same control plane and registry. The
+// defaults run when it is empty.
+func managerArgSets() [][]string {
+	var sets [][]string
+	for _, set := range strings.Split(os.Getenv(managerArgsEnv), ";") {
+		sets = append(sets, strings.Fields(set))
+	}
+	return sets
+}
+
+func argsName(args []string) string {
+	if len(args) == 0 {
+		return "defaults"
+	}
+	return strings.Join(args, ",")
 }
