@@ -54,7 +54,7 @@ func (r *Reconciler) reconcile(ctx context.Context, p *v1alpha1.ImagePolicy, now
 		return 0, false
 	}
 	meta.RemoveStatusCondition(&p.Status.Conditions, v1alpha1.ConditionStalled)
-	o := r.observe(ctx, p, r.freshnessOf(key, p))
+	o := r.observe(ctx, p, r.freshnessOf(key, p, now))
 	if r.apply(ctx, p, o, metav1.NewTime(now)) {
 		p.Status.ObservedGeneration = p.Generation
 		r.specs.forget(key)
@@ -77,12 +77,16 @@ func (r *Reconciler) reconcile(ctx context.Context, p *v1alpha1.ImagePolicy, now
 }
 
 // freshnessOf says which shared answers p's scan may use: after an
-// undecided spec, only those fetched since the scanner saw it.
-func (r *Reconciler) freshnessOf(key types.NamespacedName, p *v1alpha1.ImagePolicy) freshness {
+// undecided spec, only those fetched since the scanner saw it; for a
+// scheduled scan, also those fetched since it was due.
+func (r *Reconciler) freshnessOf(key types.NamespacedName, p *v1alpha1.ImagePolicy, now time.Time) freshness {
 	var f freshness
 	f.request, _ = scanrequest.Pending(p)
 	if p.Generation != p.Status.ObservedGeneration {
 		f.since = r.specs.note(key, p.Generation)
+	}
+	if due, ok := r.next.get(key); ok && !due.IsZero() && !due.After(now) {
+		f.due = due
 	}
 	return f
 }
