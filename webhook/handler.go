@@ -41,9 +41,10 @@ var _ admission.Handler = (*PodHandler)(nil)
 // NewPodHandler returns a handler that never touches Pods of namespace
 // (imagepin's own) or of the Kubernetes system namespaces. cache serves
 // Namespaces, ImagePolicies and revision objects from memory (the
-// manager's cache, with governing.IndexPolicies registered and the
-// informers of workload.StartInformers); digests resolves the tags that no
-// policy governs.
+// manager's cache, whose ImagePolicy informer then feeds a governing.Memory,
+// with the informers of workload.StartInformers; a reader that hands out no
+// informers needs governing.IndexPolicies registered); digests resolves the
+// tags that no policy governs.
 func NewPodHandler(namespace string, cache client.Reader, digests DigestResolver, opts ...Option) (*PodHandler, error) {
 	if cache == nil || digests == nil {
 		return nil, errors.New("pod handler needs a cache and a digest resolver")
@@ -58,7 +59,9 @@ func NewPodHandler(namespace string, cache client.Reader, digests DigestResolver
 	}
 	h := &PodHandler{own: namespace, cache: cache, policies: o.policies, revisions: o.revisions, digests: digests, opts: o, metrics: m}
 	if h.policies == nil {
-		h.policies = governing.NewPolicies(cache)
+		if h.policies, err = defaultPolicies(cache); err != nil {
+			return nil, err
+		}
 	}
 	if h.revisions == nil {
 		h.revisions = workload.NewRevisions(cache)
@@ -69,6 +72,21 @@ func NewPodHandler(namespace string, cache client.Reader, digests DigestResolver
 	}
 	h.secrets = newPullSecrets(secretReader, o.secretTTL)
 	return h, nil
+}
+
+// defaultPolicies returns the policy lookup over cache: kept in memory from
+// the informer's events when cache hands out informers (the manager's
+// cache does), else a List of the indexed cache per image.
+func defaultPolicies(cache client.Reader) (PolicyLookup, error) {
+	source, ok := cache.(governing.InformerSource)
+	if !ok {
+		return governing.NewPolicies(cache), nil
+	}
+	m, err := governing.NewMemory(context.Background(), source)
+	if err != nil {
+		return nil, fmt.Errorf("watch ImagePolicies: %w", err)
+	}
+	return m, nil
 }
 
 // Server is where Register serves the handler: controller-runtime's
@@ -122,14 +140,18 @@ func (h *PodHandler) serve(ctx context.Context, req admission.Request, mode stri
 	start := time.Now()
 	resp, result := h.handle(ctx, req, mode)
 	h.metrics.observe(result, time.Since(start))
-	log := logf.FromContext(ctx).WithValues("result", result, "warnings", len(resp.Warnings))
+	log := logf.FromContext(ctx)
 	switch {
 	case !resp.Allowed:
-		log.Info("Pod not admitted as submitted", "reason", message(resp))
+		log.Info("Pod not admitted as submitted", "result", result, "reason", message(resp))
 	case result == ResultError:
-		log.Info("Pod admitted as submitted despite an error", "warnings", resp.Warnings)
+		log.Info("Pod admitted as submitted despite an error", "result", result, "warnings", resp.Warnings)
 	default:
-		log.V(1).Info("Pod admitted")
+		// Checked first: building the key-value list costs more than the
+		// rest of a governed admission's bookkeeping.
+		if debug := log.V(1); debug.Enabled() {
+			debug.Info("Pod admitted", "result", result, "warnings", len(resp.Warnings))
+		}
 	}
 	return resp
 }
