@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-logr/logr"
 	admissionv1 "k8s.io/api/admission/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
@@ -99,7 +100,8 @@ type Server interface {
 // and MutatePodsPath.
 func (h *PodHandler) Register(srv Server) {
 	for _, mode := range []string{v1alpha1.PinningEnabled, v1alpha1.PinningStrict, ""} {
-		srv.Register(MutatePodsPathFor(mode), &admission.Webhook{Handler: h.ForMode(mode)})
+		srv.Register(MutatePodsPathFor(mode), reviewHandler{h: h, mode: mode, slow: &admission.Webhook{
+			Handler: h.ForMode(mode), LogConstructor: func(base logr.Logger, _ *admission.Request) logr.Logger { return base }}})
 	}
 }
 
@@ -125,27 +127,28 @@ type modeHandler struct {
 
 // Handle implements admission.Handler.
 func (m modeHandler) Handle(ctx context.Context, req admission.Request) admission.Response {
-	return m.h.serve(ctx, req, m.mode)
+	return m.h.serveRaw(ctx, req, m.mode)
 }
 
 // Handle implements admission.Handler for MutatePodsPath: it reads the mode
 // from the label of the Pod's Namespace.
 func (h *PodHandler) Handle(ctx context.Context, req admission.Request) admission.Response {
-	return h.serve(ctx, req, "")
+	return h.serveRaw(ctx, req, "")
 }
 
-// serve answers req, counts and logs the answer. mode is the namespace's
-// mode, or "" when it must be read from the Namespace.
-func (h *PodHandler) serve(ctx context.Context, req admission.Request, mode string) admission.Response {
+// serveWith answers req, whose Pods decode returns, counts and logs the
+// answer. mode is the namespace's mode, or "" when it must be read from the
+// Namespace.
+func (h *PodHandler) serveWith(ctx context.Context, req admission.Request, mode string, decode decoder) admission.Response {
 	start := time.Now()
-	resp, result := h.handle(ctx, req, mode)
+	resp, result := h.handle(ctx, req, mode, decode)
 	h.metrics.observe(result, time.Since(start))
 	log := logf.FromContext(ctx)
 	switch {
 	case !resp.Allowed:
-		log.Info("Pod not admitted as submitted", "result", result, "reason", message(resp))
+		log.Info("Pod not admitted as submitted", "result", result, "reason", message(resp), "request", requestLog(req))
 	case result == ResultError:
-		log.Info("Pod admitted as submitted despite an error", "result", result, "warnings", resp.Warnings)
+		log.Info("Pod admitted as submitted despite an error", "result", result, "warnings", resp.Warnings, "request", requestLog(req))
 	default:
 		// Checked first: building the key-value list costs more than the
 		// rest of a governed admission's bookkeeping.
@@ -156,15 +159,21 @@ func (h *PodHandler) serve(ctx context.Context, req admission.Request, mode stri
 	return resp
 }
 
+// requestLog names req in a log line: the fast path puts no request in the
+// context's logger, and the controller-runtime Webhook is told not to.
+func requestLog(req admission.Request) map[string]string {
+	return map[string]string{"namespace": req.Namespace, "name": req.Name, "uid": string(req.UID), "user": req.UserInfo.Username}
+}
+
 // handle answers req and names the result for the metrics.
-func (h *PodHandler) handle(ctx context.Context, req admission.Request, mode string) (admission.Response, string) {
+func (h *PodHandler) handle(ctx context.Context, req admission.Request, mode string, decode decoder) (admission.Response, string) {
 	if req.Kind.Kind == "" {
 		return unhandled(mode, http.StatusBadRequest, errors.New("admission request is empty or names no kind"))
 	}
 	if reason := h.ignored(req); reason != "" {
 		return admission.Allowed(oneLine(reason)), ResultUnchanged
 	}
-	pod, old, err := decodeRequest(req)
+	pod, old, err := decode()
 	if err != nil {
 		return unhandled(mode, http.StatusBadRequest, err)
 	}
