@@ -16,11 +16,11 @@ func (r *report) writeDeploys(w io.Writer) {
 	fmt.Fprintln(w, "    (all exist / all Ready are bounded by kube-controller-manager's client rate limit, 20 QPS by default, not by admission;")
 	fmt.Fprintln(w, "     POST pods is the API server's histogram: mean exact, p50/p99 interpolated inside its buckets 5/25/50/100ms...)")
 	t := table(w)
-	fmt.Fprintf(t, "namespace\tall exist\tall Ready\tPOST mean\tPOST p50\tPOST p99\twebhook mean\timagepin HTTP\tapiserver CPU\tetcd CPU\timagepin CPU\tkcm CPU\tpinned\tregistry req\t\n")
+	fmt.Fprintf(t, "namespace\tall exist\tall Ready\tPOSTs\tPOST mean\tPOST p50\tPOST p99\twebhook mean\timagepin HTTP\tapiserver CPU\tetcd CPU\timagepin CPU\tkcm CPU\tpinned\tregistry req\t\n")
 	for _, d := range r.deploys {
 		m := d.metrics
-		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.1fs\t%.1fs\t%.1fs\t%.1fs\t%.0f\t%.0f\t\n", d.round.ns,
-			d.exist.Round(100*time.Millisecond), d.ready.Round(100*time.Millisecond),
+		fmt.Fprintf(t, "%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%.1fs\t%.1fs\t%.1fs\t%.1fs\t%.0f\t%.0f\t\n", d.round.ns,
+			d.exist.Round(100*time.Millisecond), d.ready.Round(100*time.Millisecond), m.podPost.count,
 			ms(m.podPost.mean()), ms(m.podPost.quantile(0.5)), ms(m.podPost.quantile(0.99)), ms(m.webhook.mean()), ms(m.pinHTTP.mean()),
 			m.cpu[procAPIServer], m.cpu[procEtcd], m.cpu[procImagepin], m.cpu[procKCM],
 			m.admissions[webhook.ResultPinned], m.registryRequests)
