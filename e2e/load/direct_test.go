@@ -22,37 +22,38 @@ type directRun struct {
 	metrics phaseMetrics
 }
 
-// directResult is everything the direct benchmark measured for one shape.
+// directResult is everything the direct benchmark measured for one shape:
+// one run per round in each namespace.
 type directResult struct {
 	shape podShape
-	// plain and enabled hold one run per round.
-	plain, enabled []directRun
+	runs  map[string][]directRun // by namespace
 }
 
-// runDirect runs every round. Within a round each shape runs in both
-// namespaces back to back, the order flipping from one shape and round to
-// the next, so that load noise hits plain and enabled alike.
+// directNamespaces are the namespaces of the direct benchmark.
+func directNamespaces() []string {
+	return []string{nsDirectPlain, nsDirectFloor, nsDirectEnabled}
+}
+
+// runDirect runs every round. Within a round each shape runs in every
+// namespace back to back; the order rotates from one shape and round to
+// the next, so that each namespace runs in each position equally often and
+// load noise hits them alike.
 func (f *fleet) runDirect(ctx context.Context) ([]*directResult, error) {
 	var results []*directResult
 	for _, s := range podShapes() {
-		results = append(results, &directResult{shape: s})
+		results = append(results, &directResult{shape: s, runs: map[string][]directRun{}})
 	}
 	for round := range directRounds {
 		for si, res := range results {
-			order := []string{nsDirectPlain, nsDirectEnabled}
-			if (round+si)%2 == 1 {
-				slices.Reverse(order)
-			}
+			order := directNamespaces()
+			k := (round + si) % len(order)
+			order = append(order[k:], order[:k]...)
 			for _, ns := range order {
 				run, err := f.directRun(ctx, ns, res.shape, round)
 				if err != nil {
 					return nil, fmt.Errorf("round %d, %s, %s: %w", round+1, res.shape.name, ns, err)
 				}
-				if ns == nsDirectPlain {
-					res.plain = append(res.plain, run)
-				} else {
-					res.enabled = append(res.enabled, run)
-				}
+				res.runs[ns] = append(res.runs[ns], run)
 			}
 		}
 	}
@@ -121,13 +122,19 @@ func sortedCopy(d []time.Duration) []time.Duration {
 	return out
 }
 
-// roundRatios are each round's p50 ratio enabled/plain.
-func (r *directResult) roundRatios() []float64 {
-	out := make([]float64, len(r.plain))
-	for i := range r.plain {
-		out[i] = ratio(percentile(sortedCopy(r.enabled[i].took), 0.5), percentile(sortedCopy(r.plain[i].took), 0.5))
+// roundRatios are each round's p50 ratio of namespace ns to base.
+func (r *directResult) roundRatios(ns, base string) []float64 {
+	a, b := r.runs[ns], r.runs[base]
+	out := make([]float64, min(len(a), len(b)))
+	for i := range out {
+		out[i] = ratio(percentile(sortedCopy(a[i].took), 0.5), percentile(sortedCopy(b[i].took), 0.5))
 	}
 	return out
+}
+
+// p50Ratio is the ratio of the pooled p50s of namespace ns and base.
+func (r *directResult) p50Ratio(ns, base string) float64 {
+	return ratio(percentile(pooled(r.runs[ns]), 0.5), percentile(pooled(r.runs[base]), 0.5))
 }
 
 func ratio(a, b time.Duration) float64 {

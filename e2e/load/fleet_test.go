@@ -41,9 +41,11 @@ const (
 	namespacePrefix = "load-"
 )
 
-// Namespaces of the direct Pod creates (a) and the profiles (c).
+// Namespaces of the direct Pod creates (a) and the profiles (c). The floor
+// namespace is served by a webhook that answers at once (see floor_test.go).
 const (
 	nsDirectPlain   = namespacePrefix + "direct-plain"
+	nsDirectFloor   = namespacePrefix + "direct-floor"
 	nsDirectEnabled = namespacePrefix + "direct-enabled"
 )
 
@@ -67,20 +69,30 @@ func deployRounds() []deployRound {
 // scheduler, kwok and imagepin's revision path up before the first round.
 const nsDeployWarm = namespacePrefix + "deploy-warm"
 
-// fleetNamespaces are all namespaces with their pinning label value; the
-// fill namespaces bring the policies to 10,000.
-func fleetNamespaces() map[string]string {
-	ns := map[string]string{nsDirectPlain: "", nsDirectEnabled: v1alpha1.PinningEnabled, nsDeployWarm: v1alpha1.PinningEnabled}
+// fleetNamespaces are all namespaces with their labels; the fill
+// namespaces bring the policies to 10,000.
+func fleetNamespaces() map[string]map[string]string {
+	enabled := map[string]string{v1alpha1.PinningLabel: v1alpha1.PinningEnabled}
+	ns := map[string]map[string]string{
+		nsDirectPlain: nil, nsDirectEnabled: enabled, nsDeployWarm: enabled,
+		nsDirectFloor: {floorLabel: "true"},
+	}
 	for _, r := range deployRounds() {
-		ns[r.ns] = ""
+		ns[r.ns] = nil
 		if r.enabled {
-			ns[r.ns] = v1alpha1.PinningEnabled
+			ns[r.ns] = enabled
 		}
 	}
-	for i := range 3 {
-		ns[fmt.Sprintf("%sfill-%d", namespacePrefix, i)] = ""
+	for i := range 2 {
+		ns[fmt.Sprintf("%sfill-%d", namespacePrefix, i)] = nil
 	}
 	return ns
+}
+
+// pinnedIn says whether Pods of namespace ns come out pinned.
+func pinnedIn(ns string) bool {
+	l := fleetNamespaces()[ns]
+	return l[v1alpha1.PinningLabel] == v1alpha1.PinningEnabled || l[floorLabel] == "true"
 }
 
 // fleet is the running system under load.
@@ -93,6 +105,7 @@ type fleet struct {
 	pprofAddr string
 	pids      map[string]int
 	governed  []string // repository:tag of each repository, governed in every namespace
+	pinned    []string // the same with the digest: what imagepin pins them to
 	unmanaged []string // repository:tag that no policy governs
 	out       string   // folder of profiles, logs and the summary
 	rssIdle   float64  // imagepin's RSS once its caches hold the fleet
@@ -119,6 +132,7 @@ func newFleet(b *testing.B, out string) *fleet {
 	var digests []string
 	step("registry", func() (err error) { digests, err = f.pushRepos(ctx); return err })
 	step("namespaces", func() error { return f.createNamespaces(ctx) })
+	step("floor webhook", func() error { return f.startFloor(b) })
 	step(fmt.Sprintf("%d policies", fleetRepos*len(fleetNamespaces())), func() error { return f.createPolicies(ctx, digests) })
 	res := <-built
 	if res.err != nil {
@@ -160,8 +174,8 @@ func (f *fleet) clients() error {
 }
 
 func (f *fleet) createNamespaces(ctx context.Context) error {
-	for name, mode := range fleetNamespaces() {
-		if err := f.cl.Create(ctx, stack.NewNamespace(name, mode)); err != nil {
+	for name, labels := range fleetNamespaces() {
+		if err := f.cl.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels}}); err != nil {
 			return err
 		}
 	}

@@ -81,6 +81,9 @@ func TestPercentileAndMedian(t *testing.T) {
 	if m := median([]float64{3, 1, 2}); m != 2 {
 		t.Errorf("median %v", m)
 	}
+	if p := percent("39.5%"); p != 0.395 {
+		t.Errorf("percent %v", p)
+	}
 }
 
 func TestProcStatOfSelf(t *testing.T) {

@@ -50,9 +50,10 @@ func BenchmarkPodCreate(b *testing.B) {
 			rep.direct = res
 		}
 		for _, d := range rep.direct {
-			plain, enabled := pooled(d.plain), pooled(d.enabled)
-			b.ReportMetric(ratio(percentile(enabled, 0.5), percentile(plain, 0.5)), fmt.Sprintf("p50-ratio-%dc", d.shape.containers))
-			b.ReportMetric(median(d.roundRatios()), fmt.Sprintf("median-round-p50-ratio-%dc", d.shape.containers))
+			c := d.shape.containers
+			b.ReportMetric(d.p50Ratio(nsDirectEnabled, nsDirectPlain), fmt.Sprintf("p50-ratio-%dc", c))
+			b.ReportMetric(median(d.roundRatios(nsDirectEnabled, nsDirectPlain)), fmt.Sprintf("median-round-p50-ratio-%dc", c))
+			b.ReportMetric(d.p50Ratio(nsDirectFloor, nsDirectPlain), fmt.Sprintf("floor-p50-ratio-%dc", c))
 		}
 		rep.noteLoad("after direct")
 	})

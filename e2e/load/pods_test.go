@@ -10,6 +10,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -66,7 +67,7 @@ func checkPinned(pod *corev1.Pod, enabled bool) error {
 // createPods creates n Pods of shape in ns, workers at a time, and returns
 // each create's latency as the client saw it. Every Pod is checked.
 func (f *fleet) createPods(ctx context.Context, ns, prefix string, shape podShape, n, workers int) ([]time.Duration, error) {
-	enabled := ns == nsDirectEnabled
+	enabled := pinnedIn(ns)
 	jobs := make(chan int)
 	took := make([]time.Duration, n)
 	var mu sync.Mutex
@@ -108,12 +109,20 @@ func (f *fleet) deletePods(ctx context.Context, ns string) error {
 }
 
 // checkPinning creates one 10-container Pod in each direct namespace and
-// checks it, and one with unmanaged images in the enabled namespace, which
-// also puts their digests into the webhook's cache.
+// checks it (the floor webhook may take a moment to be called), and one
+// with unmanaged images in the enabled namespace, which also puts their
+// digests into the webhook's cache.
 func (f *fleet) checkPinning(ctx context.Context) error {
-	for _, ns := range []string{nsDirectPlain, nsDirectEnabled} {
-		if _, err := f.createPods(ctx, ns, "check", podShapes()[1], 1, 1); err != nil {
-			return err
+	for _, ns := range directNamespaces() {
+		try := 0
+		err := wait.PollUntilContextTimeout(ctx, time.Second, time.Minute, true, func(ctx context.Context) (bool, error) {
+			try++
+			_, err := f.createPods(ctx, ns, fmt.Sprintf("check-%d", try), podShapes()[1], 1, 1)
+			return err == nil, nil
+		})
+		if err != nil {
+			_, err2 := f.createPods(ctx, ns, "check-last", podShapes()[1], 1, 1)
+			return fmt.Errorf("%w: %v", err, err2)
 		}
 	}
 	pod := f.directPod(nsDirectEnabled, "check-unmanaged", podShape{containers: 0})
@@ -126,7 +135,7 @@ func (f *fleet) checkPinning(ctx context.Context) error {
 	if err := checkPinned(pod, true); err != nil {
 		return fmt.Errorf("unmanaged images not resolved: %w", err)
 	}
-	for _, ns := range []string{nsDirectPlain, nsDirectEnabled} {
+	for _, ns := range directNamespaces() {
 		if err := f.deletePods(ctx, ns); err != nil {
 			return err
 		}

@@ -30,7 +30,7 @@ func scheme() *runtime.Scheme {
 // repository, and returns the fleet repositories' digests.
 func (f *fleet) pushRepos(ctx context.Context) ([]string, error) {
 	digests := make([]string, fleetRepos)
-	f.governed = make([]string, fleetRepos)
+	f.governed, f.pinned = make([]string, fleetRepos), make([]string, fleetRepos)
 	for i := range fleetRepos {
 		f.governed[i] = f.reg.Repo(fleetRepo(i)) + ":" + fleetTag
 	}
@@ -43,6 +43,7 @@ func (f *fleet) pushRepos(ctx context.Context) ([]string, error) {
 				return err
 			}
 			digests[i] = d[fleetTag].String()
+			f.pinned[i] = f.governed[i] + "@" + digests[i]
 			return nil
 		})
 	}

@@ -3,6 +3,7 @@ package load
 import (
 	"fmt"
 	"os/exec"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -45,6 +46,15 @@ func firstCumShare(report string) string {
 		}
 	}
 	return "0%"
+}
+
+// percent parses "39.11%" as 0.3911; anything else is 0.
+func percent(s string) float64 {
+	v, err := strconv.ParseFloat(strings.TrimSuffix(s, "%"), 64)
+	if err != nil {
+		return 0
+	}
+	return v / 100
 }
 
 // topRows returns the first n function rows of a `-top` report.

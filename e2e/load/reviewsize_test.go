@@ -22,6 +22,8 @@ import (
 	admissionregv1 "k8s.io/api/admissionregistration/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/imagepin/imagepin/e2e/fixtures"
 )
 
 // reviewSize is the size of one Pod's AdmissionReview exchange as it
@@ -196,7 +198,7 @@ func (f *fleet) routeWebhook(ctx context.Context, from, to string) error {
 	}
 	for i := range cfg.Webhooks {
 		w := &cfg.Webhooks[i]
-		if w.Name == enabledWebhookName && w.ClientConfig.URL != nil {
+		if w.Name == fixtures.EnabledPodsWebhook && w.ClientConfig.URL != nil {
 			u := strings.Replace(*w.ClientConfig.URL, "//"+from+"/", "//"+to+"/", 1)
 			w.ClientConfig.URL = &u
 		}
