@@ -89,6 +89,20 @@ func (s *floorServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":%q,"allowed":true%s}}`, uid, patch)
 }
 
+// serveTLS serves h on a free port of 127.0.0.1 with the certificate that
+// the API server trusts for webhooks.
+func (f *fleet) serveTLS(h http.Handler) (*httptest.Server, error) {
+	dir := f.cp.Webhook.CertDir
+	cert, err := tls.LoadX509KeyPair(filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key"))
+	if err != nil {
+		return nil, err
+	}
+	srv := httptest.NewUnstartedServer(h)
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	srv.StartTLS()
+	return srv, nil
+}
+
 // startFloor serves the floor webhook in the test process, with the
 // control plane's webhook certificate, and registers it for the floor
 // namespace.
@@ -97,13 +111,10 @@ func (f *fleet) startFloor(b *testing.B) error {
 	if err != nil {
 		return err
 	}
-	cert, err := tls.LoadX509KeyPair(filepath.Join(f.cp.Webhook.CertDir, "tls.crt"), filepath.Join(f.cp.Webhook.CertDir, "tls.key"))
+	srv, err := f.serveTLS(fs)
 	if err != nil {
 		return err
 	}
-	srv := httptest.NewUnstartedServer(fs)
-	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
-	srv.StartTLS()
 	b.Cleanup(srv.Close)
 	var wh admissionregv1.MutatingWebhook
 	for _, w := range fixtures.MutatingWebhook().Webhooks {

@@ -67,15 +67,11 @@ func (w *recordingWriter) Write(b []byte) (int, error) {
 
 // start serves the proxy with the control plane's webhook certificate.
 func (p *sizeProxy) start(f *fleet) (*httptest.Server, error) {
-	cert, err := tls.LoadX509KeyPair(filepath.Join(f.cp.Webhook.CertDir, "tls.crt"), filepath.Join(f.cp.Webhook.CertDir, "tls.key"))
-	if err != nil {
-		return nil, err
-	}
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(f.cp.Webhook.CAPEM)
 	rp := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "https", Host: f.mgr.WebhookAddr})
 	rp.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return f.serveTLS(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
@@ -88,9 +84,6 @@ func (p *sizeProxy) start(f *fleet) (*httptest.Server, error) {
 		p.seen = append(p.seen, exchange{req: body, resp: rec.body.Bytes()})
 		p.mu.Unlock()
 	}))
-	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
-	srv.StartTLS()
-	return srv, nil
 }
 
 // measureReviewSizes routes the enabled webhook through a sizeProxy,
