@@ -2,7 +2,6 @@ package validation
 
 import (
 	"regexp"
-	"text/template"
 
 	"github.com/Masterminds/semver/v3"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -11,6 +10,7 @@ import (
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/schedule"
 	"github.com/imagepin/imagepin/policy/selection"
+	"github.com/imagepin/imagepin/policy/writeback/msgtemplate"
 )
 
 // Spec returns every problem of spec that the CRD's own rules do not catch,
@@ -34,11 +34,7 @@ func Spec(spec *v1alpha1.ImagePolicySpec, fld *field.Path) field.ErrorList {
 		}
 	}
 	if spec.WriteBack != nil {
-		tmpl := spec.WriteBack.Git.MessageTemplate
-		if _, err := template.New("message").Parse(tmpl); err != nil {
-			errs = append(errs, field.Invalid(fld.Child("writeBack", "git", "messageTemplate"), tmpl,
-				"must be a Go text/template: "+err.Error()))
-		}
+		errs = append(errs, gitWriteBack(&spec.WriteBack.Git, fld.Child("writeBack", "git"))...)
 	}
 	return errs
 }
@@ -82,6 +78,18 @@ func filter(f *v1alpha1.TagFilter, fld *field.Path) field.ErrorList {
 		if _, err := regexp.Compile(ex); err != nil {
 			errs = append(errs, field.Invalid(fld.Child("exclude").Index(i), ex, "must be a Go regular expression: "+err.Error()))
 		}
+	}
+	return errs
+}
+
+// gitWriteBack checks the message template with the parser that write-back
+// runs it with: the same functions, the same limits.
+func gitWriteBack(git *v1alpha1.GitWriteBack, fld *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	if _, err := msgtemplate.Parse(git.MessageTemplate); err != nil {
+		// The template itself (up to 4 KiB) is not repeated.
+		errs = append(errs, field.Invalid(fld.Child("messageTemplate"), field.OmitValueType{},
+			"must be a Go text/template: "+err.Error()))
 	}
 	return errs
 }

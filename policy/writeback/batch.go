@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"text/template"
 
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/writeback/gitrepo"
 	"github.com/imagepin/imagepin/policy/writeback/marker"
+	"github.com/imagepin/imagepin/policy/writeback/msgtemplate"
 )
 
 // defaultAuthor writes commits of policies that name no author.
@@ -29,7 +29,7 @@ type entry struct {
 	policy  *v1alpha1.ImagePolicy
 	image   marker.Image
 	path    string
-	tmpl    *template.Template
+	tmpl    *msgtemplate.Template
 	invalid error // a spec error that keeps the policy out of the write
 	change  PolicyChange
 
