@@ -31,7 +31,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if len(b.entries) == 0 {
 		return ctrl.Result{}, nil
 	}
-	b.target, _ = targetOf(b.entries[0].policy) // the URL as the spec has it
+	b.target = b.specTarget()
 	res, werr := r.write(ctx, b)
 	r.metrics.cycle(res, werr)
 	r.log(ctx, b, res, werr)

@@ -69,11 +69,17 @@ func parseKey(key string) (target, error) {
 	return target{URL: parts[0], Branch: parts[1], Secret: parts[2], PushBranch: parts[3]}, nil
 }
 
-// redactedURL is the URL without a password, for messages and logs.
+// redactedURL is the URL without credentials, for keys, messages and
+// logs. Policies with credentials in the URL are refused (see
+// validation.GitWriteBack), but one stored before that rule must not show
+// them either: the user of an HTTP URL may be a token, so all of it goes.
 func (t target) redactedURL() string {
 	u, err := url.Parse(t.URL)
 	if err != nil || u.User == nil {
 		return t.URL
+	}
+	if u.Scheme == "http" || u.Scheme == "https" {
+		u.User = url.User("redacted")
 	}
 	return u.Redacted()
 }
