@@ -14,8 +14,12 @@ import (
 	"github.com/imagepin/imagepin/policy/writeback/gitrepo"
 )
 
-// errSecretNotFound means the credentials Secret does not exist.
-var errSecretNotFound = errors.New("credentials Secret not found")
+var (
+	// errSecretNotFound means the credentials Secret does not exist.
+	errSecretNotFound = errors.New("credentials Secret not found")
+	// errInsecureCredentials means credentials would go over plain HTTP.
+	errInsecureCredentials = errors.New("credentials over plain http://")
+)
 
 // gitTarget returns the gitrepo target of t with its credentials, read
 // from the Secret in the policies' namespace on every cycle (a rotated
@@ -38,8 +42,17 @@ func (r *Reconciler) gitTarget(ctx context.Context, t target) (gitrepo.Target, [
 	if err != nil {
 		return gt, secrets, fmt.Errorf("credentials in Secret %s: %w", t.Secret, err)
 	}
+	if auth != nil && plainHTTP(t.URL) && !t.Insecure {
+		return gt, secrets, fmt.Errorf("%w: refusing to send the credentials of Secret %s over plain http:// to %s; "+
+			"use an https:// URL, or set spec.writeBack.git.insecure: true to allow it", errInsecureCredentials, t.Secret, t.redactedURL())
+	}
 	gt.Auth, gt.CABundle = auth, s.Data[gitrepo.CAKey]
 	return gt, secrets, nil
+}
+
+// plainHTTP reports whether url is http:// (scheme case-insensitive).
+func plainHTTP(url string) bool {
+	return len(url) >= 7 && strings.EqualFold(url[:7], "http://")
 }
 
 // secretValues are the values that must never appear in a message.
@@ -69,6 +82,8 @@ func reasonOf(err error) string {
 	switch {
 	case errors.Is(err, errSecretNotFound):
 		return v1alpha1.ReasonSecretNotFound
+	case errors.Is(err, errInsecureCredentials):
+		return v1alpha1.ReasonInsecureCredentials
 	case errors.Is(err, gitrepo.ErrInvalidCredentials):
 		return v1alpha1.ReasonInvalidSecret
 	case errors.Is(err, gitrepo.ErrAuthentication):

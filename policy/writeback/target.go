@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -27,6 +28,9 @@ type target struct {
 	Secret string
 	// PushBranch receives the commits instead of Branch when set.
 	PushBranch string
+	// Insecure allows credentials over plain http://. Policies that differ
+	// in it are separate targets, so that each gets what it says.
+	Insecure bool
 }
 
 // dest is the branch that commits are pushed to.
@@ -43,7 +47,7 @@ func targetOf(p *v1alpha1.ImagePolicy) (target, bool) {
 		return target{}, false
 	}
 	g := p.Spec.WriteBack.Git
-	t := target{URL: g.URL, Branch: g.Branch, PushBranch: g.PushBranch}
+	t := target{URL: g.URL, Branch: g.Branch, PushBranch: g.PushBranch, Insecure: g.Insecure}
 	if t.Branch == "" {
 		t.Branch = "main"
 	}
@@ -57,16 +61,16 @@ func targetOf(p *v1alpha1.ImagePolicy) (target, bool) {
 // without a password, because controller-runtime logs keys; a cycle takes
 // the URL itself from a policy's spec.
 func (t target) key() string {
-	b, _ := json.Marshal([]string{t.redactedURL(), t.Branch, t.Secret, t.PushBranch})
+	b, _ := json.Marshal([]string{t.redactedURL(), t.Branch, t.Secret, t.PushBranch, strconv.FormatBool(t.Insecure)})
 	return string(b)
 }
 
 func parseKey(key string) (target, error) {
 	var parts []string
-	if err := json.Unmarshal([]byte(key), &parts); err != nil || len(parts) != 4 {
+	if err := json.Unmarshal([]byte(key), &parts); err != nil || len(parts) != 5 {
 		return target{}, fmt.Errorf("not a write-back target key: %q", key)
 	}
-	return target{URL: parts[0], Branch: parts[1], Secret: parts[2], PushBranch: parts[3]}, nil
+	return target{URL: parts[0], Branch: parts[1], Secret: parts[2], PushBranch: parts[3], Insecure: parts[4] == "true"}, nil
 }
 
 // redactedURL is the URL without credentials, for keys, messages and

@@ -10,6 +10,11 @@ import (
 	"github.com/imagepin/imagepin/policy/writeback/gitrepo"
 )
 
+func insecure(p *v1alpha1.ImagePolicy) *v1alpha1.ImagePolicy {
+	p.Spec.WriteBack.Git.Insecure = true
+	return p
+}
+
 func TestTargetKey(t *testing.T) {
 	policy := func(ns, url, branch, secret string, push ...string) *v1alpha1.ImagePolicy {
 		p := &v1alpha1.ImagePolicy{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "p"}}
@@ -44,6 +49,7 @@ func TestTargetKey(t *testing.T) {
 		"password in the URL":  {policy("a", "https://u:hunter2@git.example.com/r.git", "main", "git"), false},
 		"token in the URL":     {policy("a", "https://hunter2@git.example.com/r.git", "main", "git"), false},
 		"no write-back at all": {&v1alpha1.ImagePolicy{}, false},
+		"insecure":             {insecure(policy("a", "https://git.example.com/r.git", "main", "git")), false},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -52,6 +52,9 @@ const (
 	// ReasonCredentialsOverHTTP: credentials would have been sent over plain
 	// HTTP, which only spec.insecure allows.
 	ReasonCredentialsOverHTTP = "CredentialsOverHTTP"
+	// ReasonInsecureCredentials: a password or token would be sent over
+	// plain http://, and spec.writeBack.git.insecure does not allow it.
+	ReasonInsecureCredentials = "InsecureCredentials"
 )
 
 // Source says why status.current holds its value.

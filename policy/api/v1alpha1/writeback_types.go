@@ -42,6 +42,14 @@ type GitWriteBack struct {
 	// +optional
 	SecretRef *LocalObjectReference `json:"secretRef,omitempty"`
 
+	// Insecure allows sending the credentials of secretRef (a password or
+	// token) over a plain http:// URL, where anyone on the network path can
+	// read them. Without it, an http:// URL works only without credentials:
+	// write-back refuses with WrittenBack=False, reason InsecureCredentials.
+	// It does not concern spec.insecure, which is about the registry.
+	// +optional
+	Insecure bool `json:"insecure,omitempty"`
+
 	// Author of the commits. Defaults to imagepin <imagepin@imagepin.dev>.
 	// +optional
 	Author *CommitAuthor `json:"author,omitempty"`
