@@ -47,7 +47,9 @@ type Server struct {
 	hooks hooks
 	// credentialed counts the requests that carried an Authorization header.
 	credentialed atomic.Int64
-	workMu       sync.Mutex
+	// failure, when set, answers every HTTP request (see Break).
+	failure atomic.Pointer[failure]
+	workMu  sync.Mutex
 }
 
 // Start creates the repository and serves it until Close.
@@ -121,6 +123,12 @@ func (s *Server) handler(root string, opts Options) http.Handler {
 		if r.Header.Get("Authorization") != "" {
 			s.credentialed.Add(1)
 		}
+		if f := s.failure.Load(); f != nil {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(f.status)
+			_, _ = io.WriteString(w, f.body)
+			return
+		}
 		if opts.User != "" {
 			user, pass, ok := r.BasicAuth()
 			if !ok || user != opts.User || pass != opts.Password {
@@ -132,6 +140,22 @@ func (s *Server) handler(root string, opts Options) http.Handler {
 		s.hooks.run(phaseOf(r))
 		backend.ServeHTTP(w, r)
 	})
+}
+
+// failure is the answer of a broken server.
+type failure struct {
+	status int
+	body   string
+}
+
+// Break makes the server answer every HTTP request with status and body,
+// as a broken or hostile server would; status 0 repairs it.
+func (s *Server) Break(status int, body string) {
+	if status == 0 {
+		s.failure.Store(nil)
+		return
+	}
+	s.failure.Store(&failure{status: status, body: body})
 }
 
 // CredentialsReceived returns how many HTTP requests carried credentials

@@ -50,7 +50,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 }
 
 // write reads the target's credentials and writes the batch. The error's
-// message is redacted.
+// message is redacted, then cut to maxServerMessage: it may quote the Git
+// server at any length. Redaction comes first, so that no part of a
+// secret survives the cut.
 func (r *Reconciler) write(ctx context.Context, b *batch) (gitrepo.Result, error) {
 	if len(b.valid()) == 0 {
 		return gitrepo.Result{}, nil
@@ -65,7 +67,7 @@ func (r *Reconciler) write(ctx context.Context, b *batch) (gitrepo.Result, error
 			return res, nil
 		}
 	}
-	return gitrepo.Result{}, &redactedError{err: err, msg: redact(err.Error(), b.target, secrets)}
+	return gitrepo.Result{}, &redactedError{err: err, msg: truncate(redact(err.Error(), b.target, secrets), maxServerMessage)}
 }
 
 // redactedError is a write error whose message holds no secret, still
