@@ -25,7 +25,7 @@ var (
 // from the Secret in the policies' namespace on every cycle (a rotated
 // token is used at once), and the secret values to keep out of messages.
 func (r *Reconciler) gitTarget(ctx context.Context, t target) (gitrepo.Target, []string, error) {
-	gt := gitrepo.Target{URL: t.URL, Branch: t.Branch, PushBranch: t.PushBranch, Scope: t.Secret}
+	gt := t.gitrepo()
 	if t.Secret == "" {
 		return gt, nil, nil
 	}
@@ -92,6 +92,8 @@ func reasonOf(err error) string {
 		return v1alpha1.ReasonPushRejected
 	case errors.Is(err, gitrepo.ErrNotFound):
 		return v1alpha1.ReasonNotFound
+	case errors.Is(err, gitrepo.ErrCacheFull):
+		return v1alpha1.ReasonGitCacheFull
 	default:
 		return v1alpha1.ReasonGitUnavailable
 	}

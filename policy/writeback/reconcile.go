@@ -28,6 +28,11 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		return ctrl.Result{}, fmt.Errorf("list policies of %s: %w", t.redactedURL(), err)
 	}
 	b := newBatch(t, list.Items)
+	if len(list.Items) == 0 {
+		// No policy writes here any more (deleted, or moved to another
+		// target): its clone goes, with any other such.
+		return ctrl.Result{}, r.retain(ctx)
+	}
 	if len(b.entries) == 0 {
 		return ctrl.Result{}, nil
 	}

@@ -51,9 +51,16 @@ type Options struct {
 	MaxAttempts int
 	// Concurrency is how many targets are written at once.
 	Concurrency int
+	// CacheMaxBytes is the disk budget of CacheDir (see
+	// gitrepo.Options.CacheMaxBytes); 0 means none.
+	CacheMaxBytes int64
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }
+
+// sweepInterval is how often clones of targets without policies are
+// looked for, besides when a target loses its last policy.
+const sweepInterval = 10 * time.Minute
 
 // Defaults of Options.
 const (
@@ -77,7 +84,8 @@ func New(o Options) (*Reconciler, error) {
 		return nil, errors.New("writeback: Client, APIReader, Events, Registerer and CacheDir are required")
 	}
 	setDefaults(&o)
-	w, err := gitrepo.New(gitrepo.Options{CacheDir: o.CacheDir, MaxAttempts: o.MaxAttempts, Registerer: o.Registerer, Now: o.Now})
+	w, err := gitrepo.New(gitrepo.Options{CacheDir: o.CacheDir, MaxAttempts: o.MaxAttempts, Registerer: o.Registerer, Now: o.Now,
+		CacheMaxBytes: o.CacheMaxBytes})
 	if err != nil {
 		return nil, fmt.Errorf("writeback: %w", err)
 	}
@@ -106,11 +114,14 @@ func setDefaults(o *Options) {
 	}
 }
 
-// SetupWithManager registers the TargetIndex and the controller, which
-// runs on the elected leader only.
+// SetupWithManager registers the TargetIndex, the controller and the
+// sweeper of unused clones, which run on the elected leader only.
 func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) error {
 	if err := IndexTargets(ctx, mgr.GetFieldIndexer()); err != nil {
 		return fmt.Errorf("index write-back targets: %w", err)
+	}
+	if err := mgr.Add(sweeper{r: r, cache: mgr.GetCache(), interval: sweepInterval}); err != nil {
+		return fmt.Errorf("write-back sweeper: %w", err)
 	}
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("imagepolicy-writeback").

@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
+	"github.com/imagepin/imagepin/policy/writeback/gitrepo"
 )
 
 // TargetIndex is the field index of ImagePolicies by write-back target.
@@ -39,6 +40,12 @@ func (t target) dest() string {
 		return t.PushBranch
 	}
 	return t.Branch
+}
+
+// gitrepo is the target as gitrepo knows it, without credentials: the
+// Secret's name scopes the clone.
+func (t target) gitrepo() gitrepo.Target {
+	return gitrepo.Target{URL: t.URL, Branch: t.Branch, PushBranch: t.PushBranch, Scope: t.Secret}
 }
 
 // targetOf returns the write-back target of p, if it has one.

@@ -55,6 +55,9 @@ const (
 	// ReasonInsecureCredentials: a password or token would be sent over
 	// plain http://, and spec.writeBack.git.insecure does not allow it.
 	ReasonInsecureCredentials = "InsecureCredentials"
+	// ReasonGitCacheFull: the clone of the repository does not fit in the
+	// manager's Git cache (--git-cache-max-bytes), even alone.
+	ReasonGitCacheFull = "GitCacheFull"
 )
 
 // Source says why status.current holds its value.
