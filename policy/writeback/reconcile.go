@@ -28,6 +28,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		return ctrl.Result{}, fmt.Errorf("list policies of %s: %w", t.redactedURL(), err)
 	}
 	b := newBatch(t, list.Items)
+	if len(b.entries) == 0 {
+		r.secrets.observe(req.Name, t, nil) // nothing to write: nothing to retry
+	}
 	if len(list.Items) == 0 {
 		// No policy writes here any more (deleted, or moved to another
 		// target): its clone goes, with any other such.
@@ -38,6 +41,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	}
 	b.target = b.specTarget()
 	res, werr := r.write(ctx, b)
+	r.secrets.observe(req.Name, b.target, werr)
 	r.metrics.cycle(res, werr)
 	r.log(ctx, b, res, werr)
 	if err := r.report(ctx, b, res, werr); err != nil {

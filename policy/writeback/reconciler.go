@@ -11,7 +11,9 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
+	"github.com/imagepin/imagepin/internal/metawatch"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/writeback/gitrepo"
 )
@@ -76,6 +78,7 @@ type Reconciler struct {
 	opts    Options
 	writer  *gitrepo.Writer
 	metrics *metrics
+	secrets *secretWatch
 }
 
 // New returns a Reconciler; SetupWithManager starts it.
@@ -93,7 +96,7 @@ func New(o Options) (*Reconciler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Reconciler{opts: o, writer: w, metrics: m}, nil
+	return &Reconciler{opts: o, writer: w, metrics: m, secrets: newSecretWatch()}, nil
 }
 
 func setDefaults(o *Options) {
@@ -114,8 +117,10 @@ func setDefaults(o *Options) {
 	}
 }
 
-// SetupWithManager registers the TargetIndex, the controller and the
-// sweeper of unused clones, which run on the elected leader only.
+// SetupWithManager registers the TargetIndex, the controller with its
+// watches of policies and of the metadata of Secrets, and the sweeper of
+// unused clones; the controller and the sweeper run on the elected leader
+// only.
 func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) error {
 	if err := IndexTargets(ctx, mgr.GetFieldIndexer()); err != nil {
 		return fmt.Errorf("index write-back targets: %w", err)
@@ -123,9 +128,14 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) err
 	if err := mgr.Add(sweeper{r: r, cache: mgr.GetCache(), interval: sweepInterval}); err != nil {
 		return fmt.Errorf("write-back sweeper: %w", err)
 	}
+	secrets, err := metawatch.NewCache(mgr)
+	if err != nil {
+		return fmt.Errorf("write-back Secret watch: %w", err)
+	}
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("imagepolicy-writeback").
 		Watches(&v1alpha1.ImagePolicy{}, debounced{delay: r.opts.Debounce}).
+		WatchesRawSource(source.Kind(secrets, metawatch.Of("Secret"), r.secrets.handler())).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.opts.Concurrency}).
 		Complete(r)
 }
