@@ -10,6 +10,7 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
+	"github.com/imagepin/imagepin/internal/truncate"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/writeback/gitrepo"
 )
@@ -59,7 +60,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 }
 
 // write reads the target's credentials and writes the batch. The error's
-// message is redacted, then cut to maxServerMessage: it may quote the Git
+// message is redacted, then cut to truncate.Limit: it may quote the Git
 // server at any length. Redaction comes first, so that no part of a
 // secret survives the cut.
 func (r *Reconciler) write(ctx context.Context, b *batch) (gitrepo.Result, error) {
@@ -76,7 +77,7 @@ func (r *Reconciler) write(ctx context.Context, b *batch) (gitrepo.Result, error
 			return res, nil
 		}
 	}
-	return gitrepo.Result{}, &redactedError{err: err, msg: truncate(redact(err.Error(), b.target, secrets), maxServerMessage)}
+	return gitrepo.Result{}, &redactedError{err: err, msg: truncate.Message(redact(err.Error(), b.target, secrets))}
 }
 
 // redactedError is a write error whose message holds no secret, still

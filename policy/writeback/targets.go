@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 
+	"github.com/imagepin/imagepin/internal/truncate"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/writeback/argocd"
 	"github.com/imagepin/imagepin/policy/writeback/helmvalues"
@@ -85,7 +86,7 @@ func targetFailure(field string, err error) *targetError {
 		reason = v1alpha1.ReasonTargetNotFound
 	}
 	// The error may quote the file, which comes from the Git server.
-	return &targetError{reason: reason, msg: field + ": " + truncate(err.Error(), maxServerMessage)}
+	return &targetError{reason: reason, msg: field + ": " + truncate.Message(err.Error())}
 }
 
 func (e *entry) kustomization(w work, t *v1alpha1.KustomizationTarget) (string, error) {
