@@ -73,5 +73,5 @@ func gitWarnings(git *v1alpha1.GitWriteBack) admission.Warnings {
 		return admission.Warnings{"spec.writeBack.git.insecure: the Git credentials of secretRef are sent over plain HTTP, without TLS"}
 	}
 	return admission.Warnings{"spec.writeBack.git.url: the credentials of secretRef are not sent over plain http:// " +
-		"(WrittenBack=False, reason InsecureCredentials) unless spec.writeBack.git.insecure is true"}
+		"(WrittenBack=False, reason CredentialsOverHTTP) unless spec.writeBack.git.insecure is true"}
 }

@@ -17,8 +17,8 @@ import (
 var (
 	// errSecretNotFound means the credentials Secret does not exist.
 	errSecretNotFound = errors.New("credentials Secret not found")
-	// errInsecureCredentials means credentials would go over plain HTTP.
-	errInsecureCredentials = errors.New("credentials over plain http://")
+	// errCredentialsOverHTTP means credentials would go over plain HTTP.
+	errCredentialsOverHTTP = errors.New("credentials over plain http://")
 )
 
 // gitTarget returns the gitrepo target of t with its credentials, read
@@ -44,7 +44,7 @@ func (r *Reconciler) gitTarget(ctx context.Context, t target) (gitrepo.Target, [
 	}
 	if auth != nil && plainHTTP(t.URL) && !t.Insecure {
 		return gt, secrets, fmt.Errorf("%w: refusing to send the credentials of Secret %s over plain http:// to %s; "+
-			"use an https:// URL, or set spec.writeBack.git.insecure: true to allow it", errInsecureCredentials, t.Secret, t.redactedURL())
+			"use an https:// URL, or set spec.writeBack.git.insecure: true to allow it", errCredentialsOverHTTP, t.Secret, t.redactedURL())
 	}
 	gt.Auth, gt.CABundle = auth, s.Data[gitrepo.CAKey]
 	return gt, secrets, nil
@@ -82,8 +82,8 @@ func reasonOf(err error) string {
 	switch {
 	case errors.Is(err, errSecretNotFound):
 		return v1alpha1.ReasonSecretNotFound
-	case errors.Is(err, errInsecureCredentials):
-		return v1alpha1.ReasonInsecureCredentials
+	case errors.Is(err, errCredentialsOverHTTP):
+		return v1alpha1.ReasonCredentialsOverHTTP
 	case errors.Is(err, gitrepo.ErrInvalidCredentials):
 		return v1alpha1.ReasonInvalidSecret
 	case errors.Is(err, gitrepo.ErrAuthentication):

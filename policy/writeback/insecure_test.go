@@ -18,13 +18,13 @@ func TestCredentialsOverPlainHTTP(t *testing.T) {
 	app := f.policy(t, "app", func(g *v1alpha1.GitWriteBack) { g.Insecure = false })
 	setCurrent(t, app, "1.0.0", v1alpha1.SourceScan)
 
-	waitFor(t, app, "WrittenBack False InsecureCredentials", writtenBack(metav1.ConditionFalse, v1alpha1.ReasonInsecureCredentials))
+	waitFor(t, app, "WrittenBack False CredentialsOverHTTP", writtenBack(metav1.ConditionFalse, v1alpha1.ReasonCredentialsOverHTTP))
 	c := condition(app, v1alpha1.ConditionWrittenBack)
 	t.Logf("WrittenBack: %s: %s", c.Reason, c.Message)
 	if !strings.Contains(c.Message, "plain http://") || !strings.Contains(c.Message, "spec.writeBack.git.insecure") {
 		t.Errorf("message %q does not say what to do", c.Message)
 	}
-	waitForEvent(t, app, v1alpha1.ReasonInsecureCredentials)
+	waitForEvent(t, app, v1alpha1.ReasonCredentialsOverHTTP)
 	if n := f.git.CredentialsReceived(); n != 0 {
 		t.Errorf("the server received credentials %d times", n)
 	}

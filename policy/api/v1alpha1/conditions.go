@@ -50,11 +50,10 @@ const (
 	// what holds it.
 	ReasonCurrentNotAllowed = "CurrentNotAllowed"
 	// ReasonCredentialsOverHTTP: credentials would have been sent over plain
-	// HTTP, which only spec.insecure allows.
+	// HTTP: to the registry (Ready), which only spec.insecure allows, or to
+	// the Git server (WrittenBack), which only spec.writeBack.git.insecure
+	// allows.
 	ReasonCredentialsOverHTTP = "CredentialsOverHTTP"
-	// ReasonInsecureCredentials: a password or token would be sent over
-	// plain http://, and spec.writeBack.git.insecure does not allow it.
-	ReasonInsecureCredentials = "InsecureCredentials"
 	// ReasonGitCacheFull: the clone of the repository does not fit in the
 	// manager's Git cache (--git-cache-max-bytes), even alone.
 	ReasonGitCacheFull = "GitCacheFull"

@@ -45,7 +45,7 @@ type GitWriteBack struct {
 	// Insecure allows sending the credentials of secretRef (a password or
 	// token) over a plain http:// URL, where anyone on the network path can
 	// read them. Without it, an http:// URL works only without credentials:
-	// write-back refuses with WrittenBack=False, reason InsecureCredentials.
+	// write-back refuses with WrittenBack=False, reason CredentialsOverHTTP.
 	// It does not concern spec.insecure, which is about the registry.
 	// +optional
 	Insecure bool `json:"insecure,omitempty"`
