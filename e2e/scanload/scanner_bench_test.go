@@ -1,4 +1,4 @@
-package load
+package scanload
 
 import (
 	"os"
