@@ -35,14 +35,16 @@ lint: ## gofmt check and go vet.
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 
+.PHONY: components
+components: ## Fetch or build the control plane, kwok, the registry and helm into the cache; print their environment.
+	hack/components.sh
+
 .PHONY: controlplane
-controlplane: ## Build etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and kwok into the cache.
-	hack/controlplane.sh
-	hack/kwok.sh
+controlplane: components ## Same as components.
 
 .PHONY: test
 test: verify-generate lint ## Everything CI runs: generated-code check, lint, all tests against a real control plane.
-	KUBEBUILDER_ASSETS=$$(hack/controlplane.sh) IMAGEPIN_KWOK_BIN=$$(hack/kwok.sh) go test $(GO_TEST_FLAGS) ./...
+	components=$$(hack/components.sh); eval "$$components"; go test $(GO_TEST_FLAGS) ./...
 
 .PHONY: demo
 demo: ## Run imagepin on a local control plane, registry and Git server (Ctrl-C ends it).

@@ -1,11 +1,18 @@
 package stack
 
-import "testing"
+import (
+	"os"
+	"testing"
+
+	"sigs.k8s.io/controller-runtime/pkg/log"
+)
 
 // ForTest starts a stack for t and stops it when t ends. When t has failed,
-// the end of the manager's log is logged first.
+// the end of the manager's log is logged first. It gives controller-runtime
+// the stack's Logger, to stderr.
 func ForTest(t testing.TB, opts Options) *Stack {
 	t.Helper()
+	log.SetLogger(Logger(os.Stderr))
 	if opts.Logf == nil {
 		opts.Logf = t.Logf
 	}
