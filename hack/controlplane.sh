@@ -29,6 +29,8 @@ ETCD_VERSION=v3.6.8
 # setup-envtest's version selector: the newest 1.35 patch release it offers.
 ENVTEST_K8S_VERSION=1.35.x
 SETUP_ENVTEST_VERSION=v0.25.1
+# The host of setup-envtest's index (its --index default).
+ENVTEST_INDEX_HOST=raw.githubusercontent.com
 # How long setup-envtest may take to fetch its index and archive (~60 MB).
 SETUP_ENVTEST_TIMEOUT=${IMAGEPIN_SETUP_ENVTEST_TIMEOUT:-120}
 
@@ -72,6 +74,13 @@ envtest_assets() {
   if [ "${IMAGEPIN_SETUP_ENVTEST:-}" = off ]; then
     return 1
   fi
+  # Without a route to its index, setup-envtest cannot work: spend no build
+  # on it. (Behind a proxy, only setup-envtest itself can tell.)
+  if [ -z "${HTTPS_PROXY:-${https_proxy:-}}" ] &&
+    ! timeout 10 bash -c "exec 3<>/dev/tcp/$ENVTEST_INDEX_HOST/443" 2>/dev/null; then
+    echo "setup-envtest cannot reach $ENVTEST_INDEX_HOST (no network?): building etcd, kube-apiserver and kubectl from Go modules instead" >&2
+    return 1
+  fi
   echo "fetching etcd, kube-apiserver and kubectl with setup-envtest $SETUP_ENVTEST_VERSION (Kubernetes $ENVTEST_K8S_VERSION) ..." >&2
   if { [ -x "$tool/setup-envtest" ] ||
     GOBIN="$tool" go install "sigs.k8s.io/controller-runtime/tools/setup-envtest@$SETUP_ENVTEST_VERSION"; } >"$log" 2>&1 &&
@@ -81,7 +90,7 @@ envtest_assets() {
     echo "$path"
     return 0
   fi
-  echo "setup-envtest could not fetch them (no network? see $log): building them from Go modules instead" >&2
+  echo "setup-envtest could not fetch them (see $log): building them from Go modules instead" >&2
   return 1
 }
 
@@ -98,7 +107,7 @@ declare -A minutes=([etcd]=3 [kube-apiserver]=9 [kube-controller-manager]=2 [kub
 # build_etcd builds etcd from its module.
 build_etcd() {
   building "etcd $ETCD_VERSION" "${minutes[etcd]}"
-  (cd "$root/hack/tools/etcd" && go build -trimpath -o "$dir/etcd.tmp" go.etcd.io/etcd/server/v3)
+  (cd "$root/hack/tools/etcd" && quietly "$dir/etcd.log" go build -trimpath -o "$dir/etcd.tmp" go.etcd.io/etcd/server/v3)
   mv -f "$dir/etcd.tmp" "$dir/etcd"
   built etcd
 }
@@ -112,7 +121,7 @@ build_k8s() {
     pkgs+=("k8s.io/kubernetes/cmd/$b")
   done
   rm -rf "$tmp" && mkdir -p "$tmp"
-  (cd "$root/hack/tools/controlplane" && go build -trimpath -ldflags "$k8s_ldflags" -o "$tmp/" "${pkgs[@]}")
+  (cd "$root/hack/tools/controlplane" && quietly "$dir/kubernetes.log" go build -trimpath -ldflags "$k8s_ldflags" -o "$tmp/" "${pkgs[@]}")
   for b in "$@"; do
     mv -f "$tmp/$b" "$dir/$b"
   done

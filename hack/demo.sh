@@ -15,8 +15,9 @@ cd "$(dirname "$0")/.."
 # flags for both (static, trimmed) let them share every compiled package.
 compile() {
   echo "compiling the demo and imagepin (about 4 min on a cold 2-core machine, seconds afterwards) ..." >&2
-  CGO_ENABLED=0 go build -trimpath -o bin/demo ./hack/demo
-  hack/build-image-binary.sh >/dev/null
+  mkdir -p bin
+  CGO_ENABLED=0 quietly bin/.demo-build.log go build -trimpath -o bin/demo ./hack/demo
+  quietly bin/.demo-build.log hack/build-image-binary.sh
 }
 
 echo "imagepin demo: building what this machine lacks (only the first time) ..."

@@ -23,7 +23,7 @@ lock "$dir"
 if [ ! -x "$bin" ]; then
   building "helm $HELM_VERSION" 8
   rm -rf "$dir/.tmp"
-  GOBIN="$dir/.tmp" CGO_ENABLED=0 GOFLAGS=-mod=mod go install -trimpath "helm.sh/helm/v4/cmd/helm@$HELM_VERSION"
+  GOBIN="$dir/.tmp" CGO_ENABLED=0 GOFLAGS=-mod=mod quietly "$dir/build.log" go install -trimpath "helm.sh/helm/v4/cmd/helm@$HELM_VERSION"
   mv -f "$dir/.tmp/helm" "$bin"
   rmdir "$dir/.tmp"
   built helm

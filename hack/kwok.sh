@@ -29,7 +29,7 @@ export GOFLAGS=-mod=mod CGO_ENABLED=0
 if [ ! -x "$bin" ]; then
   building "kwok $KWOK_VERSION" 6
   rm -rf "$dir/.tmp"
-  GOBIN="$dir/.tmp" go install -trimpath "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+  GOBIN="$dir/.tmp" quietly "$dir/build.log" go install -trimpath "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
   mv -f "$dir/.tmp/kwok" "$bin"
   rmdir "$dir/.tmp"
   built kwok

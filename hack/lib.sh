@@ -31,6 +31,19 @@ built() {
   echo "built $1 in $((SECONDS - build_start))s" >&2
 }
 
+# quietly LOG CMD...: runs CMD with its output in LOG, so that go's
+# "downloading" lines do not bury the progress lines; when CMD fails, the
+# end of LOG is shown.
+quietly() {
+  local log=$1
+  shift
+  if ! "$@" >"$log" 2>&1; then
+    echo "failed: $* (the end of $log follows)" >&2
+    tail -n 30 "$log" >&2
+    return 1
+  fi
+}
+
 # spawn CMD...: runs CMD in the background and records it for await, or
 # in the foreground when IMAGEPIN_PARALLEL_BUILDS=off. Independent Go
 # modules build side by side: while one downloads modules or links (one core),

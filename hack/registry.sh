@@ -24,7 +24,7 @@ if [ ! -x "$bin" ]; then
   trap 'rm -f "$tmp"' EXIT
   (cd "$root/hack/tools/registry" &&
     GOFLAGS=-mod=readonly CGO_ENABLED=0 \
-      go build -trimpath -o "$tmp" github.com/distribution/distribution/v3/cmd/registry)
+      quietly "$dir/build.log" go build -trimpath -o "$tmp" github.com/distribution/distribution/v3/cmd/registry)
   mv -f "$tmp" "$bin"
   built registry
 fi
