@@ -4,12 +4,14 @@ SHELL := /usr/bin/env bash -o pipefail
 .SHELLFLAGS := -ec
 
 CONTROLLER_TOOLS_VERSION ?= v0.21.0
+CRD_REF_DOCS_VERSION ?= v0.3.0
 BIN := $(CURDIR)/bin
 CONTROLLER_GEN := $(BIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
+CRD_REF_DOCS := $(BIN)/crd-ref-docs-$(CRD_REF_DOCS_VERSION)
 GO_TEST_FLAGS ?= -race -count=1 -timeout=30m
 
 # Generated files: CI fails when `make generate` changes them.
-GENERATED := policy/api/v1alpha1/zz_generated.deepcopy.go charts/imagepin/crds
+GENERATED := policy/api/v1alpha1/zz_generated.deepcopy.go charts/imagepin/crds docs/api.md
 
 .PHONY: help
 help: ## List the targets.
@@ -20,9 +22,11 @@ build: ## Build bin/imagepin as the Dockerfile does (VERSION=... to stamp a vers
 	OUT=$(BIN)/imagepin hack/build-image-binary.sh
 
 .PHONY: generate
-generate: $(CONTROLLER_GEN) ## Regenerate deepcopy code and the CRD.
+generate: $(CONTROLLER_GEN) $(CRD_REF_DOCS) ## Regenerate deepcopy code, the CRD and the API reference (docs/api.md).
 	$(CONTROLLER_GEN) object paths=./policy/api/...
 	$(CONTROLLER_GEN) crd paths=./policy/api/... output:crd:artifacts:config=charts/imagepin/crds
+	$(CRD_REF_DOCS) --log-level=ERROR --renderer=markdown --source-path=policy/api/v1alpha1 \
+	  --config=hack/crd-ref-docs/config.yaml --templates-dir=hack/crd-ref-docs/templates --output-path=docs/api.md
 
 .PHONY: verify-generate
 verify-generate: generate ## Fail when generated files differ from the committed ones.
@@ -53,3 +57,7 @@ demo: ## Run imagepin on a local control plane, registry and Git server (Ctrl-C 
 $(CONTROLLER_GEN):
 	GOBIN=$(BIN) go install sigs.k8s.io/controller-tools/cmd/controller-gen@$(CONTROLLER_TOOLS_VERSION)
 	mv $(BIN)/controller-gen $@
+
+$(CRD_REF_DOCS):
+	GOBIN=$(BIN) go install github.com/elastic/crd-ref-docs@$(CRD_REF_DOCS_VERSION)
+	mv $(BIN)/crd-ref-docs $@
