@@ -19,7 +19,13 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/hack/lib.sh"
 
 out=$(mktemp -d)
-trap 'rc=$?; wait; rm -rf "$out"; exit $rc' EXIT
+clean_up() {
+  local rc=$?
+  wait
+  rm -rf "$out"
+  exit "$rc"
+}
+trap clean_up EXIT
 
 # provide SCRIPT: runs hack/SCRIPT.sh, keeping the path it prints.
 provide() {

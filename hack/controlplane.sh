@@ -41,8 +41,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 RECIPE=2
 dir="$cache/k8s-$K8S_VERSION-etcd-$ETCD_VERSION-r$RECIPE"
 
-ENVTEST_BINARIES="etcd kube-apiserver kubectl"
-ALL_BINARIES="$ENVTEST_BINARIES kube-controller-manager kube-scheduler"
+ENVTEST_BINARIES=(etcd kube-apiserver kubectl)
+K8S_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
+ALL_BINARIES=(etcd "${K8S_BINARIES[@]}")
 
 if [ "${1:-}" = "--print-dir" ]; then
   echo "$dir"
@@ -58,7 +59,7 @@ has() {
   done
 }
 
-if [ -n "${KUBEBUILDER_ASSETS:-}" ] && has "$KUBEBUILDER_ASSETS" $ALL_BINARIES; then
+if [ -n "${KUBEBUILDER_ASSETS:-}" ] && has "$KUBEBUILDER_ASSETS" "${ALL_BINARIES[@]}"; then
   echo "$KUBEBUILDER_ASSETS"
   exit 0
 fi
@@ -74,6 +75,13 @@ envtest_assets() {
   if [ "${IMAGEPIN_SETUP_ENVTEST:-}" = off ]; then
     return 1
   fi
+  # What it fetched before serves offline.
+  if [ -x "$tool/setup-envtest" ] &&
+    path=$("$tool/setup-envtest" use -i "$ENVTEST_K8S_VERSION" --bin-dir "$cache/envtest" -p path 2>/dev/null) &&
+    has "$path" "${ENVTEST_BINARIES[@]}"; then
+    echo "$path"
+    return 0
+  fi
   # Without a route to its index, setup-envtest cannot work: spend no build
   # on it. (Behind a proxy, only setup-envtest itself can tell.)
   if [ -z "${HTTPS_PROXY:-${https_proxy:-}}" ] &&
@@ -86,7 +94,7 @@ envtest_assets() {
     GOBIN="$tool" go install "sigs.k8s.io/controller-runtime/tools/setup-envtest@$SETUP_ENVTEST_VERSION"; } >"$log" 2>&1 &&
     path=$(timeout "$SETUP_ENVTEST_TIMEOUT" "$tool/setup-envtest" use "$ENVTEST_K8S_VERSION" \
       --bin-dir "$cache/envtest" -p path 2>>"$log") &&
-    has "$path" $ENVTEST_BINARIES; then
+    has "$path" "${ENVTEST_BINARIES[@]}"; then
     echo "$path"
     return 0
   fi
@@ -100,13 +108,9 @@ minor=${K8S_VERSION#v1.}
 minor=${minor%%.*}
 k8s_ldflags="-X k8s.io/component-base/version.gitVersion=$K8S_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
 
-# Minutes each binary costs on a cold 2-core machine, measured with empty
-# module and build caches (see README, Development).
-declare -A minutes=([etcd]=3 [kube-apiserver]=9 [kube-controller-manager]=2 [kube-scheduler]=1 [kubectl]=1)
-
 # build_etcd builds etcd from its module.
 build_etcd() {
-  building "etcd $ETCD_VERSION" "${minutes[etcd]}"
+  building "etcd $ETCD_VERSION" 3
   (cd "$root/hack/tools/etcd" && quietly "$dir/etcd.log" go build -trimpath -o "$dir/etcd.tmp" go.etcd.io/etcd/server/v3)
   mv -f "$dir/etcd.tmp" "$dir/etcd"
   built etcd
@@ -115,18 +119,19 @@ build_etcd() {
 # build_k8s BINARY...: builds the Kubernetes binaries in one go build, which
 # compiles the packages they share once and links them in parallel.
 build_k8s() {
-  local tmp="$dir/.tmp" b pkgs=()
+  local tmp="$dir/.tmp" b pkgs=() names=""
   for b in "$@"; do
-    building "$b $K8S_VERSION" "${minutes[$b]}"
     pkgs+=("k8s.io/kubernetes/cmd/$b")
+    names+="${names:+, }$b"
   done
+  building "$names $K8S_VERSION in one go build" 12
   rm -rf "$tmp" && mkdir -p "$tmp"
   (cd "$root/hack/tools/controlplane" && quietly "$dir/kubernetes.log" go build -trimpath -ldflags "$k8s_ldflags" -o "$tmp/" "${pkgs[@]}")
   for b in "$@"; do
     mv -f "$tmp/$b" "$dir/$b"
   done
   rmdir "$tmp"
-  built "$*"
+  built "$names"
 }
 
 # missing BINARY...: prints those that neither $ext nor the build folder has.
@@ -145,7 +150,7 @@ if [ -n "${KUBEBUILDER_ASSETS:-}" ]; then
     echo "KUBEBUILDER_ASSETS=$KUBEBUILDER_ASSETS is not a folder" >&2
     exit 1
   }
-elif ! has "$dir" $ENVTEST_BINARIES; then
+elif ! has "$dir" "${ENVTEST_BINARIES[@]}"; then
   ext=$(envtest_assets) || ext=""
 fi
 
@@ -153,10 +158,9 @@ fi
 if [ -n "$(missing etcd)" ]; then
   spawn build_etcd
 fi
-k8s=$(missing kube-apiserver kube-controller-manager kube-scheduler kubectl)
-if [ -n "$k8s" ]; then
-  # shellcheck disable=SC2086 # one word per binary
-  spawn build_k8s $k8s
+mapfile -t k8s < <(missing "${K8S_BINARIES[@]}")
+if [ ${#k8s[@]} -gt 0 ]; then
+  spawn build_k8s "${k8s[@]}"
 fi
 await
 
@@ -167,7 +171,7 @@ fi
 # One folder for envtest: links to what $ext has, and to the built rest.
 linked="$dir-with-$(printf %s "$ext" | cksum | cut -d' ' -f1)"
 mkdir -p "$linked"
-for b in $ALL_BINARIES; do
+for b in "${ALL_BINARIES[@]}"; do
   if has "$ext" "$b"; then
     ln -sfn "$ext/$b" "$linked/$b"
   else

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the build scripts of hack/ (source it; it is not a command).
 #
 # The scripts build the real components that the tests and the demo run into
@@ -5,6 +6,7 @@
 # is missing there. Environment:
 #   IMAGEPIN_CACHE   the cache folder (default ${XDG_CACHE_HOME:-~/.cache}/imagepin)
 
+# shellcheck disable=SC2034 # used by the scripts that source this file
 cache=${IMAGEPIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/imagepin}
 
 # lock DIR: create DIR and hold its lock until the script exits, so that
@@ -68,4 +70,9 @@ await() {
   spawned=()
   return $failed
 }
-trap 'rc=$?; wait; exit $rc' EXIT
+wait_on_exit() {
+  local rc=$?
+  wait
+  exit "$rc"
+}
+trap wait_on_exit EXIT
