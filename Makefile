@@ -32,7 +32,11 @@ generate: $(CONTROLLER_GEN) $(CRD_REF_DOCS) ## Regenerate deepcopy code, the CRD
 verify-generate: generate ## Fail when generated files differ from the committed ones.
 	@if [ -n "$$(git status --porcelain -- $(GENERATED))" ]; then \
 	  echo "generated files are out of date; run 'make generate' and commit:"; \
-	  git status --porcelain -- $(GENERATED); git diff -- $(GENERATED) | head -50; exit 1; fi
+	  git status --porcelain -- $(GENERATED); git diff -- $(GENERATED) | head -50 || true; exit 1; fi
+
+.PHONY: verify-docs
+verify-docs: ## Fail when docs/design.md or README.md lack a flag, metric or condition reason of the code (or name one it lacks).
+	hack/verify-docs.sh
 
 .PHONY: lint
 lint: ## gofmt check and go vet.
@@ -47,7 +51,7 @@ components: ## Fetch or build the control plane, kwok, the registry and helm int
 controlplane: components ## Same as components.
 
 .PHONY: test
-test: verify-generate lint ## Everything CI runs: generated-code check, lint, all tests against a real control plane.
+test: verify-generate verify-docs lint ## Everything CI runs: generated-code and docs checks, lint, all tests against a real control plane.
 	components=$$(hack/components.sh); eval "$$components"; go test $(GO_TEST_FLAGS) ./...
 
 .PHONY: demo
