@@ -47,6 +47,9 @@ func TestMain(m *testing.M) {
 // apiServer returns the shared control plane and a client of it.
 func apiServer(t *testing.T) (*controlplane.ControlPlane, client.Client) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("starts a real control plane: runs in make test, not under -short")
+	}
 	shared.once.Do(func() { shared.cp, shared.cl, shared.err = startAPIServer() })
 	if shared.err != nil {
 		t.Fatal(shared.err)

@@ -43,6 +43,7 @@ func FuzzHandle(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	paths := registered(h)
 	f.Fuzz(func(t *testing.T, object, oldObject []byte, operation, subresource string, strict bool) {
 		ns := "apps"
 		if strict {
@@ -58,6 +59,9 @@ func FuzzHandle(f *testing.F) {
 		}
 		checkFuzzResponse(t, object, strict, resp)
 		checkFuzzResponse(t, object, strict, h.Handle(t.Context(), admission.Request{AdmissionRequest: *req}))
+		if body, err := json.Marshal(admissionv1.AdmissionReview{TypeMeta: reviewType, Request: req}); err == nil {
+			compareServed(t, paths, webhook.MutatePodsPathFor(map[bool]string{false: v1alpha1.PinningEnabled, true: v1alpha1.PinningStrict}[strict]), body)
+		}
 	})
 }
 
@@ -105,7 +109,7 @@ func message(resp admission.Response) string {
 }
 
 // seedRequest reads the request of a testdata AdmissionReview.
-func seedRequest(f *testing.F, path string) admissionv1.AdmissionRequest {
+func seedRequest(f testing.TB, path string) admissionv1.AdmissionRequest {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		f.Fatal(err)

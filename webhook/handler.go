@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-logr/logr"
 	admissionv1 "k8s.io/api/admission/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
@@ -41,9 +42,10 @@ var _ admission.Handler = (*PodHandler)(nil)
 // NewPodHandler returns a handler that never touches Pods of namespace
 // (imagepin's own) or of the Kubernetes system namespaces. cache serves
 // Namespaces, ImagePolicies and revision objects from memory (the
-// manager's cache, with governing.IndexPolicies registered and the
-// informers of workload.StartInformers); digests resolves the tags that no
-// policy governs.
+// manager's cache, whose ImagePolicy informer then feeds a governing.Memory,
+// with the informers of workload.StartInformers; a reader that hands out no
+// informers needs governing.IndexPolicies registered); digests resolves the
+// tags that no policy governs.
 func NewPodHandler(namespace string, cache client.Reader, digests DigestResolver, opts ...Option) (*PodHandler, error) {
 	if cache == nil || digests == nil {
 		return nil, errors.New("pod handler needs a cache and a digest resolver")
@@ -58,7 +60,9 @@ func NewPodHandler(namespace string, cache client.Reader, digests DigestResolver
 	}
 	h := &PodHandler{own: namespace, cache: cache, policies: o.policies, revisions: o.revisions, digests: digests, opts: o, metrics: m}
 	if h.policies == nil {
-		h.policies = governing.NewPolicies(cache)
+		if h.policies, err = defaultPolicies(cache); err != nil {
+			return nil, err
+		}
 	}
 	if h.revisions == nil {
 		h.revisions = workload.NewRevisions(cache)
@@ -71,6 +75,21 @@ func NewPodHandler(namespace string, cache client.Reader, digests DigestResolver
 	return h, nil
 }
 
+// defaultPolicies returns the policy lookup over cache: kept in memory from
+// the informer's events when cache hands out informers (the manager's
+// cache does), else a List of the indexed cache per image.
+func defaultPolicies(cache client.Reader) (PolicyLookup, error) {
+	source, ok := cache.(governing.InformerSource)
+	if !ok {
+		return governing.NewPolicies(cache), nil
+	}
+	m, err := governing.NewMemory(context.Background(), source)
+	if err != nil {
+		return nil, fmt.Errorf("watch ImagePolicies: %w", err)
+	}
+	return m, nil
+}
+
 // Server is where Register serves the handler: controller-runtime's
 // webhook.Server.
 type Server interface {
@@ -81,7 +100,8 @@ type Server interface {
 // and MutatePodsPath.
 func (h *PodHandler) Register(srv Server) {
 	for _, mode := range []string{v1alpha1.PinningEnabled, v1alpha1.PinningStrict, ""} {
-		srv.Register(MutatePodsPathFor(mode), &admission.Webhook{Handler: h.ForMode(mode)})
+		srv.Register(MutatePodsPathFor(mode), reviewHandler{h: h, mode: mode, slow: &admission.Webhook{
+			Handler: h.ForMode(mode), LogConstructor: func(base logr.Logger, _ *admission.Request) logr.Logger { return base }}})
 	}
 }
 
@@ -107,42 +127,53 @@ type modeHandler struct {
 
 // Handle implements admission.Handler.
 func (m modeHandler) Handle(ctx context.Context, req admission.Request) admission.Response {
-	return m.h.serve(ctx, req, m.mode)
+	return m.h.serveRaw(ctx, req, m.mode)
 }
 
 // Handle implements admission.Handler for MutatePodsPath: it reads the mode
 // from the label of the Pod's Namespace.
 func (h *PodHandler) Handle(ctx context.Context, req admission.Request) admission.Response {
-	return h.serve(ctx, req, "")
+	return h.serveRaw(ctx, req, "")
 }
 
-// serve answers req, counts and logs the answer. mode is the namespace's
-// mode, or "" when it must be read from the Namespace.
-func (h *PodHandler) serve(ctx context.Context, req admission.Request, mode string) admission.Response {
+// serveWith answers req, whose Pods decode returns, counts and logs the
+// answer. mode is the namespace's mode, or "" when it must be read from the
+// Namespace.
+func (h *PodHandler) serveWith(ctx context.Context, req admission.Request, mode string, decode decoder) admission.Response {
 	start := time.Now()
-	resp, result := h.handle(ctx, req, mode)
+	resp, result := h.handle(ctx, req, mode, decode)
 	h.metrics.observe(result, time.Since(start))
-	log := logf.FromContext(ctx).WithValues("result", result, "warnings", len(resp.Warnings))
+	log := logf.FromContext(ctx)
 	switch {
 	case !resp.Allowed:
-		log.Info("Pod not admitted as submitted", "reason", message(resp))
+		log.Info("Pod not admitted as submitted", "result", result, "reason", message(resp), "request", requestLog(req))
 	case result == ResultError:
-		log.Info("Pod admitted as submitted despite an error", "warnings", resp.Warnings)
+		log.Info("Pod admitted as submitted despite an error", "result", result, "warnings", resp.Warnings, "request", requestLog(req))
 	default:
-		log.V(1).Info("Pod admitted")
+		// Checked first: building the key-value list costs more than the
+		// rest of a governed admission's bookkeeping.
+		if debug := log.V(1); debug.Enabled() {
+			debug.Info("Pod admitted", "result", result, "warnings", len(resp.Warnings))
+		}
 	}
 	return resp
 }
 
+// requestLog names req in a log line: the fast path puts no request in the
+// context's logger, and the controller-runtime Webhook is told not to.
+func requestLog(req admission.Request) map[string]string {
+	return map[string]string{"namespace": req.Namespace, "name": req.Name, "uid": string(req.UID), "user": req.UserInfo.Username}
+}
+
 // handle answers req and names the result for the metrics.
-func (h *PodHandler) handle(ctx context.Context, req admission.Request, mode string) (admission.Response, string) {
+func (h *PodHandler) handle(ctx context.Context, req admission.Request, mode string, decode decoder) (admission.Response, string) {
 	if req.Kind.Kind == "" {
 		return unhandled(mode, http.StatusBadRequest, errors.New("admission request is empty or names no kind"))
 	}
 	if reason := h.ignored(req); reason != "" {
 		return admission.Allowed(oneLine(reason)), ResultUnchanged
 	}
-	pod, old, err := decodeRequest(req)
+	pod, old, err := decode()
 	if err != nil {
 		return unhandled(mode, http.StatusBadRequest, err)
 	}

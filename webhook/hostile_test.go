@@ -26,7 +26,7 @@ func TestServeMalformedReviews(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wh := &admission.Webhook{Handler: h}
+	wh := registered(h)[webhook.MutatePodsPath].served
 	tests := map[string]struct {
 		body, contentType string
 		wantCode          int32

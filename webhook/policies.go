@@ -11,7 +11,7 @@ import (
 
 // PolicyLookup finds the ImagePolicy of a namespace that governs a
 // repository. It must answer from memory: it runs on every admission.
-// *governing.Policies implements it.
+// *governing.Memory and *governing.Policies implement it.
 type PolicyLookup interface {
 	Lookup(ctx context.Context, namespace string, repo name.Repository) (governing.Policy, bool, error)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/time/rate"
+	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
@@ -63,6 +64,11 @@ func (o *managerOptions) validate() error {
 	if o.scanTimeout <= 0 {
 		return fmt.Errorf("--scan-timeout must be positive, got %s", o.scanTimeout)
 	}
+	budget, err := resource.ParseQuantity(o.gitCacheMaxBytes)
+	if err != nil || budget.Sign() < 0 {
+		return fmt.Errorf("--git-cache-max-bytes %q: want a number of bytes or a quantity such as 1Gi", o.gitCacheMaxBytes)
+	}
+	o.gitCacheBudget = budget.Value()
 	if o.receiverEnabled() && o.namespace == "" {
 		return errors.New("--receiver-bind-address needs --namespace (or $POD_NAMESPACE) for its Secret; 0 disables the receiver")
 	}

@@ -208,6 +208,8 @@ func TestManagerRejectsBadFlags(t *testing.T) {
 			want: "--receiver-bind-address needs --namespace"},
 		"zero scan timeout": {args: []string{"--cert-mode", "external", "--cert-dir", "/tmp", "--leader-elect=false",
 			"--receiver-bind-address=0", "--scan-timeout=0s"}, want: "--scan-timeout must be positive"},
+		"bad git cache budget": {args: []string{"--cert-mode", "external", "--cert-dir", "/tmp", "--leader-elect=false",
+			"--receiver-bind-address=0", "--git-cache-max-bytes", "a lot"}, want: `--git-cache-max-bytes "a lot"`},
 		"missing kubeconfig": {args: []string{"--cert-mode", "external", "--cert-dir", "/tmp", "--leader-elect=false",
 			"--receiver-bind-address=0", "--kubeconfig", "/nonexistent"}, want: "kubeconfig /nonexistent"},
 		"bad deny CIDR": {args: []string{"--cert-mode", "external", "--cert-dir", "/tmp", "--leader-elect=false",

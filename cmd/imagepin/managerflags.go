@@ -44,6 +44,8 @@ type managerOptions struct {
 	registryBurst   int
 
 	gitCacheDir       string
+	gitCacheMaxBytes  string
+	gitCacheBudget    int64 // gitCacheMaxBytes, parsed by validate
 	writeBackDebounce time.Duration
 	writeBackResync   time.Duration
 	writeBackTimeout  time.Duration
@@ -91,6 +93,8 @@ func (o *managerOptions) bindFlags(cmd *cobra.Command) {
 	f.IntVar(&o.registryBurst, "registry-burst", 100, "registry requests allowed above --registry-qps in a burst")
 
 	f.StringVar(&o.gitCacheDir, "git-cache-dir", "", "where Git write-back keeps its clones; a temp dir when empty")
+	f.StringVar(&o.gitCacheMaxBytes, "git-cache-max-bytes", "1Gi",
+		"disk budget of --git-cache-dir (bytes, or a quantity such as 512Mi); clones not in use are removed to stay within it, and a repository that does not fit alone fails with GitCacheFull; 0 disables it")
 	f.DurationVar(&o.writeBackDebounce, "writeback-debounce", writeback.DefaultDebounce, "how long a policy change waits for others of its repository, so that they make one commit")
 	f.DurationVar(&o.writeBackResync, "writeback-resync", writeback.DefaultResync, "how often each repository is checked again without a change; negative disables")
 	f.DurationVar(&o.writeBackTimeout, "writeback-timeout", writeback.DefaultTimeout, "time limit of one write-back (fetch, commit, pushes and retries)")

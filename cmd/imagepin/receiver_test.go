@@ -66,11 +66,19 @@ func TestScanOnPush(t *testing.T) {
 
 	time.Sleep(receiver.DefaultMinInterval)
 	listings := countListings(t, reg)
-	push(t, reg, "1.2.0", "1.2.1", "1.2.2", "1.2.3", "1.2.4")
+	burstStart := time.Now()
+	burstEnd := push(t, reg, "1.2.0", "1.2.1", "1.2.2", "1.2.3", "1.2.4")
 	waitCurrent(t, cl, p, "1.2.4", time.Minute)
 	time.Sleep(receiver.DefaultMinInterval + 2*receiver.DefaultQuiet) // room for a second scan, were there one
-	if n := countListings(t, reg) - listings; n != 1 {
-		t.Errorf("a burst of 5 tags cost %d tag listings, want 1", n)
+	// One listing for the burst. On a loaded machine the five pushes may
+	// take longer than the quiet time: then a scan may start mid-burst,
+	// and the per-repository interval allows one more per interval spanned.
+	most := 1
+	if d := burstEnd.Sub(burstStart); d > receiver.DefaultQuiet {
+		most += 1 + int(d/receiver.DefaultMinInterval)
+	}
+	if n := countListings(t, reg) - listings; n < 1 || n > most {
+		t.Errorf("a burst of 5 tags over %v cost %d tag listings, want 1 to %d", burstEnd.Sub(burstStart), n, most)
 	}
 
 	assertCounter(t, follower, `imagepin_registry_events_total{result="accepted",source="distribution"}`, func(v float64) bool { return v >= 4 })

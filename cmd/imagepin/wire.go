@@ -49,7 +49,8 @@ func (o *managerOptions) addWriteBack(ctx context.Context, mgr ctrl.Manager) err
 	wb, err := writeback.New(writeback.Options{
 		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(),
 		Events: mgr.GetEventRecorder("imagepin-writeback"), Registerer: metrics.Registry,
-		CacheDir: o.gitCacheDir, Debounce: o.writeBackDebounce, Resync: o.writeBackResync, Timeout: o.writeBackTimeout,
+		CacheDir: o.gitCacheDir, CacheMaxBytes: o.gitCacheBudget,
+		Debounce: o.writeBackDebounce, Resync: o.writeBackResync, Timeout: o.writeBackTimeout,
 	})
 	if err != nil {
 		return fmt.Errorf("write-back: %w", err)

@@ -2,14 +2,19 @@ package controlplane
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"testing"
 )
 
 // ForTest starts a control plane for t and stops it when t ends.
+// Under -short (the fast tier of pure unit tests) it skips t.
 func ForTest(t testing.TB, opts Options) *ControlPlane {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("starts a real control plane: runs in make test, not under -short")
+	}
 	cp, err := Start(context.Background(), opts)
 	if err != nil {
 		t.Fatalf("start control plane: %v", err)
@@ -24,8 +29,14 @@ func ForTest(t testing.TB, opts Options) *ControlPlane {
 
 // RunTests is the TestMain of a package whose tests share one control
 // plane: it starts it, lets setup keep what the tests need, runs them, stops
-// the control plane and returns the exit code for os.Exit.
+// the control plane and returns the exit code for os.Exit. Under -short (the
+// fast tier of pure unit tests) it runs none of the package's tests.
 func RunTests(m *testing.M, opts Options, setup func(*ControlPlane) error) int {
+	flag.Parse()
+	if testing.Short() {
+		fmt.Println("not run under -short: the tests of this package share a real control plane (make test runs them)")
+		return 0
+	}
 	cp, err := Start(context.Background(), opts)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "start control plane:", err)

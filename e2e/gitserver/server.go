@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -38,13 +39,17 @@ type Server struct {
 	// SSH is set when Options.SSH was.
 	SSH *SSH
 
-	git    string
-	dir    string // bare repository
-	work   string // work clone that Commit uses
-	env    []string
-	http   *http.Server
-	hooks  hooks
-	workMu sync.Mutex
+	git   string
+	dir   string // bare repository
+	work  string // work clone that Commit uses
+	env   []string
+	http  *http.Server
+	hooks hooks
+	// credentialed counts the requests that carried an Authorization header.
+	credentialed atomic.Int64
+	// failure, when set, answers every HTTP request (see Break).
+	failure atomic.Pointer[failure]
+	workMu  sync.Mutex
 }
 
 // Start creates the repository and serves it until Close.
@@ -115,6 +120,15 @@ func (s *Server) handler(root string, opts Options) http.Handler {
 		Env:    append([]string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1"}, s.env...),
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" {
+			s.credentialed.Add(1)
+		}
+		if f := s.failure.Load(); f != nil {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(f.status)
+			_, _ = io.WriteString(w, f.body)
+			return
+		}
 		if opts.User != "" {
 			user, pass, ok := r.BasicAuth()
 			if !ok || user != opts.User || pass != opts.Password {
@@ -126,6 +140,28 @@ func (s *Server) handler(root string, opts Options) http.Handler {
 		s.hooks.run(phaseOf(r))
 		backend.ServeHTTP(w, r)
 	})
+}
+
+// failure is the answer of a broken server.
+type failure struct {
+	status int
+	body   string
+}
+
+// Break makes the server answer every HTTP request with status and body,
+// as a broken or hostile server would; status 0 repairs it.
+func (s *Server) Break(status int, body string) {
+	if status == 0 {
+		s.failure.Store(nil)
+		return
+	}
+	s.failure.Store(&failure{status: status, body: body})
+}
+
+// CredentialsReceived returns how many HTTP requests carried credentials
+// (an Authorization header), accepted or not.
+func (s *Server) CredentialsReceived() int {
+	return int(s.credentialed.Load())
 }
 
 // Close stops the server and removes the repository.

@@ -3,8 +3,12 @@ package gitserver
 import "testing"
 
 // StartT starts a server for the test t and closes it in t's cleanup.
+// Under -short (the fast tier of pure unit tests) it skips t.
 func StartT(t testing.TB, opts Options) *Server {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("starts a real Git server: runs in make test, not under -short")
+	}
 	s, err := Start(t.Context(), opts)
 	if err != nil {
 		t.Fatalf("start git server: %v", err)

@@ -77,6 +77,12 @@ func (h *hostile) gone(ctx context.Context, p *corev1.Pod) error {
 // rssMiB is the resident memory of process pid.
 func rssMiB(t *testing.T, pid int) float64 {
 	t.Helper()
+	return procStatusMiB(t, pid, "VmRSS:")
+}
+
+// procStatusMiB is the field (such as "VmRSS:") of /proc/pid/status, in MiB.
+func procStatusMiB(t *testing.T, pid int, field string) float64 {
+	t.Helper()
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		t.Fatal(err)
@@ -84,7 +90,7 @@ func rssMiB(t *testing.T, pid int) float64 {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if fields := strings.Fields(sc.Text()); len(fields) >= 2 && fields[0] == "VmRSS:" {
+		if fields := strings.Fields(sc.Text()); len(fields) >= 2 && fields[0] == field {
 			kb, err := strconv.ParseFloat(fields[1], 64)
 			if err != nil {
 				t.Fatal(err)
@@ -92,7 +98,7 @@ func rssMiB(t *testing.T, pid int) float64 {
 			return kb / 1024
 		}
 	}
-	t.Fatalf("no VmRSS in /proc/%d/status", pid)
+	t.Fatalf("no %s in /proc/%d/status", field, pid)
 	return 0
 }
 

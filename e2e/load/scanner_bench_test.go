@@ -6,13 +6,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -54,14 +51,7 @@ func BenchmarkScannerCycle(b *testing.B) {
 }
 
 func newClient(b *testing.B, cp *controlplane.ControlPlane) client.Client {
-	s := runtime.NewScheme()
-	if err := v1alpha1.AddToScheme(s); err != nil {
-		b.Fatal(err)
-	}
-	if err := corev1.AddToScheme(s); err != nil {
-		b.Fatal(err)
-	}
-	cl, err := client.New(cp.Config, client.Options{Scheme: s})
+	cl, err := client.New(cp.Config, client.Options{Scheme: scheme()})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -116,11 +106,9 @@ func buildImagepin(b *testing.B) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	bin := filepath.Join(b.TempDir(), "imagepin")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/imagepin")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		b.Fatalf("build imagepin: %v\n%s", err, out)
+	bin, err := goBuild(root, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
 	}
 	return bin
 }
@@ -170,17 +158,9 @@ func stopProcess(cmd *exec.Cmd) {
 
 // peakRSSMiB reads the process's high-water mark of resident memory.
 func peakRSSMiB(b *testing.B, pid int) float64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	mib, err := rssMiB(pid, "VmHWM")
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			var kb float64
-			fmt.Sscanf(strings.TrimSpace(rest), "%f", &kb)
-			return kb / 1024
-		}
-	}
-	b.Fatal("no VmHWM in /proc status")
-	return 0
+	return mib
 }

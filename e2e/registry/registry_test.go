@@ -85,6 +85,9 @@ func TestPlainAnonymous(t *testing.T) {
 }
 
 func TestStop(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a real registry: runs in make test, not under -short")
+	}
 	t.Parallel()
 	r, err := registry.Start(t.Context(), registry.Options{})
 	if err != nil {

@@ -90,6 +90,7 @@ func (s *Stack) Policy(ns, name string) *v1alpha1.ImagePolicy {
 				Branch:    s.Git.Branch,
 				Path:      ValuesPath,
 				SecretRef: &v1alpha1.LocalObjectReference{Name: GitSecret},
+				Insecure:  true, // the test Git server speaks plain HTTP
 			}},
 		},
 	}

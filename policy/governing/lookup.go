@@ -25,6 +25,10 @@ type Policy struct {
 	Untrusted string
 
 	status *v1alpha1.ImagePolicyStatus
+	// entries are those of Entries when entriesKnown (Memory computes them
+	// once per change of the policy).
+	entries      []v1alpha1.ImageRecord
+	entriesKnown bool
 }
 
 // Current returns status.current, or nil when the policy has not chosen an
@@ -41,6 +45,14 @@ func (p Policy) Current() *v1alpha1.CurrentImage {
 // digests of the policy's repository. A history entry of another
 // repository (spec.image was edited) is skipped.
 func (p Policy) Entries() []v1alpha1.ImageRecord {
+	if p.entriesKnown {
+		return p.entries
+	}
+	return p.computeEntries()
+}
+
+// computeEntries computes Entries.
+func (p Policy) computeEntries() []v1alpha1.ImageRecord {
 	if p.Current() == nil {
 		return nil
 	}

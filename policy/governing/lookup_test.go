@@ -24,7 +24,7 @@ const (
 // within the namespace only, that the first policy by name with a trusted
 // current governs, and that a current of another repository is not trusted.
 func TestLookup(t *testing.T) {
-	lookup := governing.NewPolicies(fakeCache(t,
+	objs := []client.Object{
 		policy("apps", "b-web", "docker.io/library/nginx", "nginx:1.24@"+digestB),
 		policy("apps", "a-web", "nginx", "nginx:1.25@"+digestA),
 		policy("apps", "0-pending", "nginx", ""),
@@ -33,7 +33,29 @@ func TestLookup(t *testing.T) {
 		policy("apps", "moved", "ghcr.io/acme/new", "ghcr.io/acme/old:1@"+digestA),
 		policy("apps", "local", "localhost:5000/team/app", "localhost:5000/team/app:1@"+digestA),
 		policy("other", "redis", "redis", "redis:7@"+digestA),
-	))
+	}
+	for impl, lookup := range lookups(t, objs...) {
+		t.Run(impl, func(t *testing.T) { testLookup(t, lookup) })
+	}
+}
+
+// lookuper is what Policies and Memory have in common.
+type lookuper interface {
+	Lookup(ctx context.Context, namespace string, repo name.Repository) (governing.Policy, bool, error)
+}
+
+// lookups returns a Policies over a cache and a Memory fed by an informer,
+// both holding objs.
+func lookups(t *testing.T, objs ...client.Object) map[string]lookuper {
+	t.Helper()
+	mem, err := governing.NewMemory(t.Context(), &fakeInformers{objs: objs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string]lookuper{"Policies": governing.NewPolicies(fakeCache(t, objs...)), "Memory": mem}
+}
+
+func testLookup(t *testing.T, lookup lookuper) {
 	tests := map[string]struct {
 		namespace, image string
 		policy, current  string // want; "" current: none trusted
@@ -77,7 +99,13 @@ func TestLookup(t *testing.T) {
 func TestEntriesSkipOtherRepositories(t *testing.T) {
 	p := policy("apps", "web", "ghcr.io/acme/new", "ghcr.io/acme/new:2@"+digestB)
 	p.Status.History = []v1alpha1.ImageRecord{p.Status.Current.ImageRecord, {Image: "ghcr.io/acme/old:1@" + digestA}, {Image: "not a reference"}}
-	got, _, err := governing.NewPolicies(fakeCache(t, p)).Lookup(t.Context(), "apps", repository(t, "ghcr.io/acme/new"))
+	for impl, lookup := range lookups(t, p) {
+		t.Run(impl, func(t *testing.T) { testEntriesSkip(t, lookup) })
+	}
+}
+
+func testEntriesSkip(t *testing.T, lookup lookuper) {
+	got, _, err := lookup.Lookup(t.Context(), "apps", repository(t, "ghcr.io/acme/new"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,9 @@
 package validation
 
 import (
+	"net/url"
 	"regexp"
-	"text/template"
+	"strings"
 
 	"github.com/Masterminds/semver/v3"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -11,6 +12,7 @@ import (
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/schedule"
 	"github.com/imagepin/imagepin/policy/selection"
+	"github.com/imagepin/imagepin/policy/writeback/msgtemplate"
 )
 
 // Spec returns every problem of spec that the CRD's own rules do not catch,
@@ -34,11 +36,7 @@ func Spec(spec *v1alpha1.ImagePolicySpec, fld *field.Path) field.ErrorList {
 		}
 	}
 	if spec.WriteBack != nil {
-		tmpl := spec.WriteBack.Git.MessageTemplate
-		if _, err := template.New("message").Parse(tmpl); err != nil {
-			errs = append(errs, field.Invalid(fld.Child("writeBack", "git", "messageTemplate"), tmpl,
-				"must be a Go text/template: "+err.Error()))
-		}
+		errs = append(errs, GitWriteBack(&spec.WriteBack.Git, fld.Child("writeBack", "git"))...)
 	}
 	return errs
 }
@@ -84,4 +82,42 @@ func filter(f *v1alpha1.TagFilter, fld *field.Path) field.ErrorList {
 		}
 	}
 	return errs
+}
+
+// GitWriteBack returns the problems of a Git write-back spec that the
+// CRD's rules do not catch, or catch only for new objects: credentials in
+// the URL, and a message template that does not parse with the functions
+// and limits that write-back runs it with. Write-back checks stored
+// policies with it too.
+func GitWriteBack(git *v1alpha1.GitWriteBack, fld *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	if urlHasCredentials(git.URL) {
+		// The value is not repeated: it holds a secret.
+		errs = append(errs, field.Invalid(fld.Child("url"), field.OmitValueType{},
+			"must not contain credentials (user:password@ or token@): put them in the Secret named by secretRef"))
+	}
+	if _, err := msgtemplate.Parse(git.MessageTemplate); err != nil {
+		// The template itself (up to 4 KiB) is not repeated.
+		errs = append(errs, field.Invalid(fld.Child("messageTemplate"), field.OmitValueType{},
+			"must be a Go text/template: "+err.Error()))
+	}
+	return errs
+}
+
+// urlHasCredentials reports whether an http(s) URL has a user part (a user
+// and password, or a token as user), or an ssh URL a password. The user
+// of an SSH URL names the account, not a secret.
+func urlHasCredentials(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return false
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https":
+		return true
+	case "ssh":
+		_, ok := u.User.Password()
+		return ok
+	}
+	return false
 }

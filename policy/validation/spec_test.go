@@ -64,6 +64,20 @@ func TestSpec(t *testing.T) {
 		}), wantField: "spec.filterTags.exclude[1]", wantMsg: "missing argument to repetition operator"},
 		"bad pin tag": {spec: spec(func(s *v1alpha1.ImagePolicySpec) { s.Pin = &v1alpha1.Pin{Tag: "v1!"} }),
 			wantField: "spec.pin.tag", wantMsg: "tag can only contain"},
+		"template with join": {spec: spec(withTemplate(`{{ range .Changes }}{{ join .Files ", " }}{{ end }}`))},
+		"template bomb": {spec: spec(withTemplate("{{ printf \"" + strings.Repeat("%9999999d", 400) + "\" 0 }}")),
+			wantField: "spec.writeBack.git.messageTemplate", wantMsg: "width 9999999 is over 1024"},
+		"recursive template": {spec: spec(withTemplate(`{{ define "t" }}{{ template "t" }}{{ end }}{{ template "t" }}`)),
+			wantField: "spec.writeBack.git.messageTemplate", wantMsg: `template "t" calls itself`},
+		"url with a password": {spec: spec(withURL("https://imagepin:s3cret@git.example.com/x.git")),
+			wantField: "spec.writeBack.git.url", wantMsg: "must not contain credentials"},
+		"url with a token": {spec: spec(withURL("http://ghp_token@git.example.com/x.git")),
+			wantField: "spec.writeBack.git.url", wantMsg: "must not contain credentials"},
+		"ssh url with a password": {spec: spec(withURL("ssh://git:s3cret@git.example.com/x.git")),
+			wantField: "spec.writeBack.git.url", wantMsg: "must not contain credentials"},
+		"ssh url with a user":      {spec: spec(withURL("ssh://git@git.example.com/x.git"))},
+		"scp-like url":             {spec: spec(withURL("git@github.com:org/x.git"))},
+		"https url with @ in path": {spec: spec(withURL("https://git.example.com/team/a@b.git"))},
 		"bad template": {spec: spec(func(s *v1alpha1.ImagePolicySpec) {
 			s.WriteBack = &v1alpha1.WriteBack{Git: v1alpha1.GitWriteBack{URL: "https://x/y.git", MessageTemplate: "{{ .Policy"}}
 		}), wantField: "spec.writeBack.git.messageTemplate", wantMsg: "must be a Go text/template"},
@@ -84,6 +98,18 @@ func TestSpec(t *testing.T) {
 				t.Errorf("Spec() = %q on %s, want %q on %s", errs[0].Error(), errs[0].Field, tc.wantMsg, tc.wantField)
 			}
 		})
+	}
+}
+
+func withURL(url string) func(*v1alpha1.ImagePolicySpec) {
+	return func(s *v1alpha1.ImagePolicySpec) {
+		s.WriteBack = &v1alpha1.WriteBack{Git: v1alpha1.GitWriteBack{URL: url}}
+	}
+}
+
+func withTemplate(text string) func(*v1alpha1.ImagePolicySpec) {
+	return func(s *v1alpha1.ImagePolicySpec) {
+		s.WriteBack = &v1alpha1.WriteBack{Git: v1alpha1.GitWriteBack{URL: "https://git.example.com/x.git", MessageTemplate: text}}
 	}
 }
 

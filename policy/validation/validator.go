@@ -2,6 +2,7 @@ package validation
 
 import (
 	"context"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -57,5 +58,20 @@ func warnings(p *v1alpha1.ImagePolicy) admission.Warnings {
 	if p.Spec.Insecure {
 		w = append(w, "spec.insecure: registry traffic to "+p.Spec.Image+" is plain HTTP, without TLS")
 	}
+	if p.Spec.WriteBack != nil {
+		w = append(w, gitWarnings(&p.Spec.WriteBack.Git)...)
+	}
 	return w
+}
+
+// gitWarnings tell what happens to Git credentials over plain HTTP.
+func gitWarnings(git *v1alpha1.GitWriteBack) admission.Warnings {
+	if !strings.HasPrefix(strings.ToLower(git.URL), "http://") || git.SecretRef == nil {
+		return nil
+	}
+	if git.Insecure {
+		return admission.Warnings{"spec.writeBack.git.insecure: the Git credentials of secretRef are sent over plain HTTP, without TLS"}
+	}
+	return admission.Warnings{"spec.writeBack.git.url: the credentials of secretRef are not sent over plain http:// " +
+		"(WrittenBack=False, reason CredentialsOverHTTP) unless spec.writeBack.git.insecure is true"}
 }

@@ -1,14 +1,16 @@
 package writeback
 
 import (
-	"fmt"
 	"sort"
 	"strings"
-	"text/template"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
+	"github.com/imagepin/imagepin/policy/validation"
 	"github.com/imagepin/imagepin/policy/writeback/gitrepo"
 	"github.com/imagepin/imagepin/policy/writeback/marker"
+	"github.com/imagepin/imagepin/policy/writeback/msgtemplate"
 )
 
 // defaultAuthor writes commits of policies that name no author.
@@ -29,7 +31,7 @@ type entry struct {
 	policy  *v1alpha1.ImagePolicy
 	image   marker.Image
 	path    string
-	tmpl    *template.Template
+	tmpl    *msgtemplate.Template
 	invalid error // a spec error that keeps the policy out of the write
 	change  PolicyChange
 
@@ -67,12 +69,12 @@ func newEntry(p *v1alpha1.ImagePolicy) *entry {
 	if prev := previous(p); prev != nil {
 		e.change.Old, e.change.OldTag = prev.Image, shortRef(prev.Tag, prev.Digest)
 	}
+	// The API server checks new policies; stored ones may predate a rule.
+	if errs := validation.GitWriteBack(&git, field.NewPath("spec", "writeBack", "git")); len(errs) > 0 {
+		e.invalid = errs.ToAggregate()
+	}
 	if git.MessageTemplate != "" {
-		tmpl, err := parseTemplate(git.MessageTemplate)
-		if err != nil {
-			e.invalid = fmt.Errorf("spec.writeBack.git.messageTemplate: %w", err)
-		}
-		e.tmpl = tmpl
+		e.tmpl, _ = parseTemplate(git.MessageTemplate) // nil (and invalid) when it does not parse
 	}
 	return e
 }
@@ -106,6 +108,19 @@ func (b *batch) paths() []string {
 		}
 	}
 	return paths
+}
+
+// specTarget is the target with the URL as the specs have it (the key has
+// it redacted), taken from a valid policy: an invalid one may hold
+// credentials in its URL.
+func (b *batch) specTarget() target {
+	for _, e := range b.entries {
+		if e.invalid == nil {
+			t, _ := targetOf(e.policy)
+			return t
+		}
+	}
+	return b.target
 }
 
 func (b *batch) valid() []*entry {

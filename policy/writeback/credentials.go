@@ -14,14 +14,18 @@ import (
 	"github.com/imagepin/imagepin/policy/writeback/gitrepo"
 )
 
-// errSecretNotFound means the credentials Secret does not exist.
-var errSecretNotFound = errors.New("credentials Secret not found")
+var (
+	// errSecretNotFound means the credentials Secret does not exist.
+	errSecretNotFound = errors.New("credentials Secret not found")
+	// errCredentialsOverHTTP means credentials would go over plain HTTP.
+	errCredentialsOverHTTP = errors.New("credentials over plain http://")
+)
 
 // gitTarget returns the gitrepo target of t with its credentials, read
 // from the Secret in the policies' namespace on every cycle (a rotated
 // token is used at once), and the secret values to keep out of messages.
 func (r *Reconciler) gitTarget(ctx context.Context, t target) (gitrepo.Target, []string, error) {
-	gt := gitrepo.Target{URL: t.URL, Branch: t.Branch, PushBranch: t.PushBranch, Scope: t.Secret}
+	gt := t.gitrepo()
 	if t.Secret == "" {
 		return gt, nil, nil
 	}
@@ -38,8 +42,17 @@ func (r *Reconciler) gitTarget(ctx context.Context, t target) (gitrepo.Target, [
 	if err != nil {
 		return gt, secrets, fmt.Errorf("credentials in Secret %s: %w", t.Secret, err)
 	}
+	if auth != nil && plainHTTP(t.URL) && !t.Insecure {
+		return gt, secrets, fmt.Errorf("%w: refusing to send the credentials of Secret %s over plain http:// to %s; "+
+			"use an https:// URL, or set spec.writeBack.git.insecure: true to allow it", errCredentialsOverHTTP, t.Secret, t.redactedURL())
+	}
 	gt.Auth, gt.CABundle = auth, s.Data[gitrepo.CAKey]
 	return gt, secrets, nil
+}
+
+// plainHTTP reports whether url is http:// (scheme case-insensitive).
+func plainHTTP(url string) bool {
+	return len(url) >= 7 && strings.EqualFold(url[:7], "http://")
 }
 
 // secretValues are the values that must never appear in a message.
@@ -69,6 +82,8 @@ func reasonOf(err error) string {
 	switch {
 	case errors.Is(err, errSecretNotFound):
 		return v1alpha1.ReasonSecretNotFound
+	case errors.Is(err, errCredentialsOverHTTP):
+		return v1alpha1.ReasonCredentialsOverHTTP
 	case errors.Is(err, gitrepo.ErrInvalidCredentials):
 		return v1alpha1.ReasonInvalidSecret
 	case errors.Is(err, gitrepo.ErrAuthentication):
@@ -77,6 +92,8 @@ func reasonOf(err error) string {
 		return v1alpha1.ReasonPushRejected
 	case errors.Is(err, gitrepo.ErrNotFound):
 		return v1alpha1.ReasonNotFound
+	case errors.Is(err, gitrepo.ErrCacheFull):
+		return v1alpha1.ReasonGitCacheFull
 	default:
 		return v1alpha1.ReasonGitUnavailable
 	}

@@ -17,6 +17,10 @@
 // leader election: a failing repository never holds up scanning or the
 // webhook, which read only status.current.
 //
+// A target whose cycle failed is tried again with backoff, and at once
+// when its credentials Secret changes (a watch of Secrets' metadata), so
+// that a fixed Secret takes effect within seconds.
+//
 // A cycle writes the desired state, not a diff, so repeating it changes
 // nothing: there is no commit when Git already holds every image, after a
 // restart too, and a push refused because someone else pushed is retried

@@ -33,16 +33,34 @@ func (d debounced) Create(_ context.Context, e event.TypedCreateEvent[client.Obj
 // Update schedules the target when current, the spec, or the WrittenBack
 // condition (lost to a concurrent status write) changed. Write-back's own
 // status writes change none of them, so they do not schedule a cycle.
+// A policy that moved to another target schedules the old one too: a cycle
+// that finds no policy there removes its clone.
 func (d debounced) Update(_ context.Context, e event.TypedUpdateEvent[client.Object], q queue) {
 	old, oldOK := e.ObjectOld.(*v1alpha1.ImagePolicy)
 	p, ok := e.ObjectNew.(*v1alpha1.ImagePolicy)
-	if ok && oldOK && needsWrite(old, p) {
+	if !ok || !oldOK {
+		return
+	}
+	if needsWrite(old, p) {
 		d.add(p, q)
+	}
+	if ot, had := targetOf(old); had {
+		if nt, has := targetOf(p); !has || nt.key() != ot.key() {
+			d.addKey(ot.key(), q)
+		}
 	}
 }
 
-// Delete does nothing: markers of a deleted policy stay as they are.
-func (debounced) Delete(context.Context, event.TypedDeleteEvent[client.Object], queue) {}
+// Delete schedules the policy's target: the markers of a deleted policy
+// stay as they are, but a target that no policy uses any more loses its
+// clone.
+func (d debounced) Delete(_ context.Context, e event.TypedDeleteEvent[client.Object], q queue) {
+	if p, ok := e.Object.(*v1alpha1.ImagePolicy); ok {
+		if t, ok := targetOf(p); ok {
+			d.addKey(t.key(), q)
+		}
+	}
+}
 
 // Generic schedules the object's target.
 func (d debounced) Generic(_ context.Context, e event.TypedGenericEvent[client.Object], q queue) {
@@ -55,8 +73,12 @@ func (d debounced) add(obj client.Object, q queue) {
 		return // nothing to write yet
 	}
 	if t, ok := targetOf(p); ok {
-		q.AddAfter(reconcile.Request{NamespacedName: types.NamespacedName{Name: t.key()}}, d.delay)
+		d.addKey(t.key(), q)
 	}
+}
+
+func (d debounced) addKey(key string, q queue) {
+	q.AddAfter(reconcile.Request{NamespacedName: types.NamespacedName{Name: key}}, d.delay)
 }
 
 func needsWrite(old, p *v1alpha1.ImagePolicy) bool {

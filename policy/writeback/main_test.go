@@ -101,10 +101,12 @@ func (f *fixture) secret(t *testing.T, name string, data map[string]string) {
 }
 
 // policy creates an ImagePolicy of ghcr.io/acme/<name> that writes back to
-// the fixture's repository under apps/ with the Secret "git".
+// the fixture's repository under apps/ with the Secret "git". The test
+// server speaks plain HTTP: the policy says insecure.
 func (f *fixture) policy(t *testing.T, name string, mods ...func(*v1alpha1.GitWriteBack)) *v1alpha1.ImagePolicy {
 	t.Helper()
-	git := v1alpha1.GitWriteBack{URL: f.git.URL, Branch: "main", Path: "apps/", SecretRef: &v1alpha1.LocalObjectReference{Name: "git"}}
+	git := v1alpha1.GitWriteBack{URL: f.git.URL, Branch: "main", Path: "apps/", SecretRef: &v1alpha1.LocalObjectReference{Name: "git"},
+		Insecure: true}
 	for _, mod := range mods {
 		mod(&git)
 	}

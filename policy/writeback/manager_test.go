@@ -17,6 +17,7 @@ import (
 // controller is a running test manager with the write-back controller.
 type controller struct {
 	registry *prometheus.Registry
+	cacheDir string // the clones
 	stop     func()
 }
 
@@ -42,10 +43,10 @@ func startWriteBackDebounced(t *testing.T, ns string, debounce time.Duration, mo
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &controller{registry: prometheus.NewRegistry()}
+	c := &controller{registry: prometheus.NewRegistry(), cacheDir: t.TempDir()}
 	r, err := writeback.New(writeback.Options{
 		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Events: mgr.GetEventRecorder("imagepin-writeback"),
-		Registerer: c.registry, CacheDir: t.TempDir(), Debounce: debounce, Resync: -1, Timeout: 20 * time.Second,
+		Registerer: c.registry, CacheDir: c.cacheDir, Debounce: debounce, Resync: -1, Timeout: 20 * time.Second,
 	})
 	if err != nil {
 		t.Fatal(err)

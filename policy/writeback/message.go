@@ -1,10 +1,10 @@
 package writeback
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
-	"text/template"
+
+	"github.com/imagepin/imagepin/policy/writeback/msgtemplate"
 )
 
 // MessageData is what a commit message template is executed with.
@@ -48,18 +48,19 @@ const DefaultMessageTemplate = `imagepin: {{ if eq (len .Changes) 1 }}{{ with in
   files: {{ join .Files ", " }}
 {{ end }}`
 
-var funcs = template.FuncMap{"join": strings.Join}
+var defaultTemplate = msgtemplate.MustParse(DefaultMessageTemplate)
 
-var defaultTemplate = template.Must(parseTemplate(DefaultMessageTemplate))
-
-func parseTemplate(text string) (*template.Template, error) {
-	return template.New("message").Funcs(funcs).Option("missingkey=error").Parse(text)
+// parseTemplate parses a messageTemplate as the validating webhook does.
+func parseTemplate(text string) (*msgtemplate.Template, error) {
+	return msgtemplate.Parse(text)
 }
 
 // message renders the commit message with tmpl, or with the default
 // template when tmpl is nil; when tmpl fails, it returns the default
-// message and the error, so that a bad template delays no commit.
-func message(tmpl *template.Template, data MessageData) (string, error) {
+// message and the error, so that a bad template delays no commit. A
+// template runs within msgtemplate's limits: its output, its loops and
+// what its functions make are bounded, whoever wrote it.
+func message(tmpl *msgtemplate.Template, data MessageData) (string, error) {
 	if tmpl == nil {
 		tmpl = defaultTemplate
 	}
@@ -74,12 +75,12 @@ func message(tmpl *template.Template, data MessageData) (string, error) {
 	return msg, fmt.Errorf("messageTemplate (the default message was used): %w", err)
 }
 
-func render(tmpl *template.Template, data MessageData) (string, error) {
-	var b bytes.Buffer
-	if err := tmpl.Execute(&b, data); err != nil {
+func render(tmpl *msgtemplate.Template, data MessageData) (string, error) {
+	out, err := tmpl.Execute(data)
+	if err != nil {
 		return "", err
 	}
-	msg := strings.TrimSpace(b.String())
+	msg := strings.TrimSpace(out)
 	if msg == "" {
 		return "", fmt.Errorf("the message is empty")
 	}

@@ -3,6 +3,11 @@ package writeback
 import (
 	"strings"
 	"testing"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/imagepin/imagepin/policy/api/v1alpha1"
+	"github.com/imagepin/imagepin/policy/validation"
 )
 
 func TestMessage(t *testing.T) {
@@ -44,5 +49,14 @@ func TestMessage(t *testing.T) {
 				t.Errorf("error %v; want %q", err, tc.err)
 			}
 		})
+	}
+}
+
+// TestDefaultTemplateIsValid: the validating webhook accepts the default
+// message template as a messageTemplate (it uses join).
+func TestDefaultTemplateIsValid(t *testing.T) {
+	git := v1alpha1.GitWriteBack{URL: "https://git.example.com/r.git", MessageTemplate: DefaultMessageTemplate}
+	if errs := validation.GitWriteBack(&git, field.NewPath("spec", "writeBack", "git")); len(errs) > 0 {
+		t.Errorf("the default template is refused: %v", errs)
 	}
 }

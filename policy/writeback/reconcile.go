@@ -10,6 +10,7 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
+	"github.com/imagepin/imagepin/internal/truncate"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/writeback/gitrepo"
 )
@@ -29,10 +30,19 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	}
 	b := newBatch(t, list.Items)
 	if len(b.entries) == 0 {
+		r.secrets.observe(req.Name, t, nil) // nothing to write: nothing to retry
+	}
+	if len(list.Items) == 0 {
+		// No policy writes here any more (deleted, or moved to another
+		// target): its clone goes, with any other such.
+		return ctrl.Result{}, r.retain(ctx)
+	}
+	if len(b.entries) == 0 {
 		return ctrl.Result{}, nil
 	}
-	b.target, _ = targetOf(b.entries[0].policy) // the URL as the spec has it
+	b.target = b.specTarget()
 	res, werr := r.write(ctx, b)
+	r.secrets.observe(req.Name, b.target, werr)
 	r.metrics.cycle(res, werr)
 	r.log(ctx, b, res, werr)
 	if err := r.report(ctx, b, res, werr); err != nil {
@@ -50,7 +60,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 }
 
 // write reads the target's credentials and writes the batch. The error's
-// message is redacted.
+// message is redacted, then cut to truncate.Limit: it may quote the Git
+// server at any length. Redaction comes first, so that no part of a
+// secret survives the cut.
 func (r *Reconciler) write(ctx context.Context, b *batch) (gitrepo.Result, error) {
 	if len(b.valid()) == 0 {
 		return gitrepo.Result{}, nil
@@ -65,7 +77,7 @@ func (r *Reconciler) write(ctx context.Context, b *batch) (gitrepo.Result, error
 			return res, nil
 		}
 	}
-	return gitrepo.Result{}, &redactedError{err: err, msg: redact(err.Error(), b.target, secrets)}
+	return gitrepo.Result{}, &redactedError{err: err, msg: truncate.Message(redact(err.Error(), b.target, secrets))}
 }
 
 // redactedError is a write error whose message holds no secret, still

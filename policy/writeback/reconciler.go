@@ -11,7 +11,9 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
+	"github.com/imagepin/imagepin/internal/metawatch"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/writeback/gitrepo"
 )
@@ -51,9 +53,16 @@ type Options struct {
 	MaxAttempts int
 	// Concurrency is how many targets are written at once.
 	Concurrency int
+	// CacheMaxBytes is the disk budget of CacheDir (see
+	// gitrepo.Options.CacheMaxBytes); 0 means none.
+	CacheMaxBytes int64
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }
+
+// sweepInterval is how often clones of targets without policies are
+// looked for, besides when a target loses its last policy.
+const sweepInterval = 10 * time.Minute
 
 // Defaults of Options.
 const (
@@ -69,6 +78,7 @@ type Reconciler struct {
 	opts    Options
 	writer  *gitrepo.Writer
 	metrics *metrics
+	secrets *secretWatch
 }
 
 // New returns a Reconciler; SetupWithManager starts it.
@@ -77,7 +87,8 @@ func New(o Options) (*Reconciler, error) {
 		return nil, errors.New("writeback: Client, APIReader, Events, Registerer and CacheDir are required")
 	}
 	setDefaults(&o)
-	w, err := gitrepo.New(gitrepo.Options{CacheDir: o.CacheDir, MaxAttempts: o.MaxAttempts, Registerer: o.Registerer, Now: o.Now})
+	w, err := gitrepo.New(gitrepo.Options{CacheDir: o.CacheDir, MaxAttempts: o.MaxAttempts, Registerer: o.Registerer, Now: o.Now,
+		CacheMaxBytes: o.CacheMaxBytes})
 	if err != nil {
 		return nil, fmt.Errorf("writeback: %w", err)
 	}
@@ -85,7 +96,7 @@ func New(o Options) (*Reconciler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Reconciler{opts: o, writer: w, metrics: m}, nil
+	return &Reconciler{opts: o, writer: w, metrics: m, secrets: newSecretWatch()}, nil
 }
 
 func setDefaults(o *Options) {
@@ -106,15 +117,25 @@ func setDefaults(o *Options) {
 	}
 }
 
-// SetupWithManager registers the TargetIndex and the controller, which
-// runs on the elected leader only.
+// SetupWithManager registers the TargetIndex, the controller with its
+// watches of policies and of the metadata of Secrets, and the sweeper of
+// unused clones; the controller and the sweeper run on the elected leader
+// only.
 func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) error {
 	if err := IndexTargets(ctx, mgr.GetFieldIndexer()); err != nil {
 		return fmt.Errorf("index write-back targets: %w", err)
 	}
+	if err := mgr.Add(sweeper{r: r, cache: mgr.GetCache(), interval: sweepInterval}); err != nil {
+		return fmt.Errorf("write-back sweeper: %w", err)
+	}
+	secrets, err := metawatch.NewCache(mgr)
+	if err != nil {
+		return fmt.Errorf("write-back Secret watch: %w", err)
+	}
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("imagepolicy-writeback").
 		Watches(&v1alpha1.ImagePolicy{}, debounced{delay: r.opts.Debounce}).
+		WatchesRawSource(source.Kind(secrets, metawatch.Of("Secret"), r.secrets.handler())).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.opts.Concurrency}).
 		Complete(r)
 }

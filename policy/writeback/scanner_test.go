@@ -80,7 +80,7 @@ func scannedPolicy(t *testing.T, f *fixture, name, image, secret string) *v1alph
 			Image: image, Schedule: "@every 1s",
 			Select: v1alpha1.TagSelection{SemVer: &v1alpha1.SemVerSelection{Range: "^1"}},
 			WriteBack: &v1alpha1.WriteBack{Git: v1alpha1.GitWriteBack{URL: f.git.URL, Branch: "main", Path: "apps",
-				SecretRef: &v1alpha1.LocalObjectReference{Name: secret}}},
+				SecretRef: &v1alpha1.LocalObjectReference{Name: secret}, Insecure: true}},
 		},
 	}
 	if err := cl.Create(t.Context(), p); err != nil {

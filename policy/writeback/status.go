@@ -13,6 +13,7 @@ import (
 	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/imagepin/imagepin/internal/truncate"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/writeback/gitrepo"
 )
@@ -77,11 +78,11 @@ func (r *Reconciler) event(e *entry, o outcome) {
 	switch {
 	case o.committed:
 		r.opts.Events.Eventf(e.policy, nil, corev1.EventTypeNormal, v1alpha1.ConditionWrittenBack, "WriteBack",
-			"commit %s: %s", short(o.writeBack.Commit), o.message)
+			"%s", truncate.Message(fmt.Sprintf("commit %s: %s", short(o.writeBack.Commit), o.message)))
 	case o.status == metav1.ConditionFalse:
 		old := meta.FindStatusCondition(e.policy.Status.Conditions, v1alpha1.ConditionWrittenBack)
 		if old == nil || old.Status != o.status || old.Reason != o.reason || old.Message != o.message {
-			r.opts.Events.Eventf(e.policy, nil, corev1.EventTypeWarning, o.reason, "WriteBack", "%s", o.message)
+			r.opts.Events.Eventf(e.policy, nil, corev1.EventTypeWarning, o.reason, "WriteBack", "%s", truncate.Message(o.message))
 		}
 	}
 }

@@ -5,16 +5,13 @@ import (
 	"fmt"
 	"path"
 
+	"github.com/imagepin/imagepin/internal/truncate"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/writeback/argocd"
 	"github.com/imagepin/imagepin/policy/writeback/helmvalues"
 	"github.com/imagepin/imagepin/policy/writeback/kustomize"
 	"github.com/imagepin/imagepin/policy/writeback/yamledit"
 )
-
-// maxTargetMessage bounds what a target's error adds to a condition: it
-// may quote the file.
-const maxTargetMessage = 1024
 
 // targetError is a target that cannot be written: the policy's whole
 // change is left out of the commit.
@@ -88,11 +85,8 @@ func targetFailure(field string, err error) *targetError {
 	if errors.Is(err, yamledit.ErrNotFound) {
 		reason = v1alpha1.ReasonTargetNotFound
 	}
-	msg := err.Error()
-	if len(msg) > maxTargetMessage {
-		msg = msg[:maxTargetMessage] + "…"
-	}
-	return &targetError{reason: reason, msg: field + ": " + msg}
+	// The error may quote the file, which comes from the Git server.
+	return &targetError{reason: reason, msg: field + ": " + truncate.Message(err.Error())}
 }
 
 func (e *entry) kustomization(w work, t *v1alpha1.KustomizationTarget) (string, error) {

@@ -101,7 +101,7 @@ func targetPolicy(t *testing.T, f *fixture, name, image string, targets ...v1alp
 			Image: image, Schedule: "@every 1s",
 			Select: v1alpha1.TagSelection{SemVer: &v1alpha1.SemVerSelection{Range: "^1"}},
 			WriteBack: &v1alpha1.WriteBack{Git: v1alpha1.GitWriteBack{URL: f.git.URL, Branch: "main",
-				SecretRef: &v1alpha1.LocalObjectReference{Name: "git"}, Targets: targets}},
+				SecretRef: &v1alpha1.LocalObjectReference{Name: "git"}, Targets: targets, Insecure: true}},
 		},
 	}
 	if err := cl.Create(t.Context(), p); err != nil {

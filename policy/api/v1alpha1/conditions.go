@@ -50,8 +50,13 @@ const (
 	// what holds it.
 	ReasonCurrentNotAllowed = "CurrentNotAllowed"
 	// ReasonCredentialsOverHTTP: credentials would have been sent over plain
-	// HTTP, which only spec.insecure allows.
+	// HTTP: to the registry (Ready), which only spec.insecure allows, or to
+	// the Git server (WrittenBack), which only spec.writeBack.git.insecure
+	// allows.
 	ReasonCredentialsOverHTTP = "CredentialsOverHTTP"
+	// ReasonGitCacheFull: the clone of the repository does not fit in the
+	// manager's Git cache (--git-cache-max-bytes), even alone.
+	ReasonGitCacheFull = "GitCacheFull"
 )
 
 // Source says why status.current holds its value.

@@ -1,6 +1,7 @@
 package v1alpha1_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -57,6 +58,18 @@ func TestInvalidSpecsRejected(t *testing.T) {
 			mod: func(p *v1alpha1.ImagePolicy) { p.Spec.Platform = "arm64" }},
 		"ftp git url": {by: "cel", wantField: "spec.writeBack.git.url", wantMsg: "must be an https://, http://, ssh:// or user@host:path Git URL",
 			mod: func(p *v1alpha1.ImagePolicy) { p.Spec.WriteBack = gitWriteBack("ftp://git.example.com/x.git", "") }},
+		"git url with a password": {by: "cel", wantField: "spec.writeBack.git.url", wantMsg: "must not contain credentials",
+			mod: func(p *v1alpha1.ImagePolicy) {
+				p.Spec.WriteBack = gitWriteBack("https://imagepin:s3cret@git.example.com/x.git", "")
+			}},
+		"git url with a token as user": {by: "cel", wantField: "spec.writeBack.git.url", wantMsg: "must not contain credentials",
+			mod: func(p *v1alpha1.ImagePolicy) {
+				p.Spec.WriteBack = gitWriteBack("http://ghp_0123456789abcdef@git.example.com/x.git", "")
+			}},
+		"ssh git url with a password": {by: "cel", wantField: "spec.writeBack.git.url", wantMsg: "must not contain credentials",
+			mod: func(p *v1alpha1.ImagePolicy) {
+				p.Spec.WriteBack = gitWriteBack("ssh://git:s3cret@git.example.com:2222/x.git", "")
+			}},
 		"git path escaping the repository": {by: "cel", wantField: "spec.writeBack.git.path", wantMsg: "must be a relative path inside the repository",
 			mod: func(p *v1alpha1.ImagePolicy) {
 				p.Spec.WriteBack = gitWriteBack("https://git.example.com/x.git", "apps/../../etc")
@@ -139,6 +152,24 @@ func TestInvalidSpecsRejected(t *testing.T) {
 				t.Errorf("rejected policy stored: Get = %v, want NotFound", err)
 			}
 		})
+	}
+}
+
+// TestGitURLsAccepted: the rule against credentials in URLs leaves the
+// user names of SSH URLs and an '@' in a path alone.
+func TestGitURLsAccepted(t *testing.T) {
+	ns := namespace(t)
+	for i, url := range []string{
+		"https://git.example.com/org/x.git",
+		"https://git.example.com/~team/config@2024.git",
+		"http://127.0.0.1:3000/x.git",
+		"ssh://git@git.example.com:2222/org/x.git",
+		"git@github.com:org/x.git",
+	} {
+		p := policy(ns, fmt.Sprintf("url-%d", i), func(p *v1alpha1.ImagePolicy) { p.Spec.WriteBack = gitWriteBack(url, "") })
+		if err := cl.Create(t.Context(), p); err != nil {
+			t.Errorf("%s rejected: %v", url, err)
+		}
 	}
 }
 

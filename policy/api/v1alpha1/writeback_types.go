@@ -12,10 +12,13 @@ type WriteBack struct {
 // +kubebuilder:validation:XValidation:rule="!has(self.pushBranch) || !has(self.branch) || self.pushBranch != self.branch",message="pushBranch must differ from branch (leave it empty to push to branch)"
 type GitWriteBack struct {
 	// URL of the repository: https://, http://, ssh:// or user@host:path.
+	// It holds no credentials (no user:password@ or token@ in an HTTP URL,
+	// no password in an SSH URL): they belong in the Secret of secretRef.
 	// +required
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=2048
 	// +kubebuilder:validation:XValidation:rule="self.matches('^(https?|ssh)://[^/]+') || self.matches('^[A-Za-z0-9._-]+@[^:/]+:.+')",message="must be an https://, http://, ssh:// or user@host:path Git URL"
+	// +kubebuilder:validation:XValidation:rule="!self.matches('^https?://[^/?#]*@') && !self.matches('^ssh://[^/?#@]*:[^/?#@]*@')",message="must not contain credentials (user:password@ or token@): put them in the Secret named by secretRef"
 	URL string `json:"url"`
 
 	// Branch that is checked out, committed to and pushed.
@@ -38,6 +41,14 @@ type GitWriteBack struct {
 	// HTTPS, or identity and known_hosts for SSH.
 	// +optional
 	SecretRef *LocalObjectReference `json:"secretRef,omitempty"`
+
+	// Insecure allows sending the credentials of secretRef (a password or
+	// token) over a plain http:// URL, where anyone on the network path can
+	// read them. Without it, an http:// URL works only without credentials:
+	// write-back refuses with WrittenBack=False, reason CredentialsOverHTTP.
+	// It does not concern spec.insecure, which is about the registry.
+	// +optional
+	Insecure bool `json:"insecure,omitempty"`
 
 	// Author of the commits. Defaults to imagepin <imagepin@imagepin.dev>.
 	// +optional

@@ -56,7 +56,7 @@ func isAuthError(err error) bool {
 // the server's answer, a network failure, a cancellation or Edit's error.
 func damaged(err error) bool {
 	var edit *editError
-	for _, known := range []error{ErrAuthentication, ErrNotFound, ErrPushRejected, ErrInvalidCredentials,
+	for _, known := range []error{ErrAuthentication, ErrNotFound, ErrPushRejected, ErrInvalidCredentials, ErrCacheFull,
 		context.Canceled, context.DeadlineExceeded} {
 		if errors.Is(err, known) {
 			return false

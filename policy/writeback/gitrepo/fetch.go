@@ -50,6 +50,7 @@ func fetchBranch(ctx context.Context, repo *git.Repository, t Target, branch str
 	err := repo.FetchContext(ctx, &git.FetchOptions{
 		RemoteName: remoteName,
 		RefSpecs:   []config.RefSpec{spec},
+		Depth:      depth(t),
 		Auth:       t.Auth,
 		CABundle:   t.CABundle,
 		Tags:       git.NoTags,
@@ -63,4 +64,15 @@ func fetchBranch(ctx context.Context, repo *git.Repository, t Target, branch str
 		return plumbing.ZeroHash, fmt.Errorf("branch %s after fetch: %w", branch, err)
 	}
 	return ref.Hash(), nil
+}
+
+// depth is how much history a fetch brings: only the head (1) for a write
+// to the branch, whose commit needs nothing but its parent; all of it (0)
+// with a push branch, whose plan compares the two branches' histories
+// (ancestry, merge base, whose commits the push branch holds).
+func depth(t Target) int {
+	if t.PushBranch != "" {
+		return 0
+	}
+	return 1
 }

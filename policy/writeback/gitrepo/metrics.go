@@ -18,8 +18,9 @@ const (
 
 // metrics are the Writer's Prometheus collectors.
 type metrics struct {
-	pushes   *prometheus.CounterVec
-	duration prometheus.Histogram
+	pushes     *prometheus.CounterVec
+	duration   prometheus.Histogram
+	cacheBytes prometheus.Gauge
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -33,6 +34,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help:    "Duration of one Git push of a write-back commit, successful or not.",
 			Buckets: prometheus.ExponentialBuckets(0.05, 2, 10),
 		}),
+		cacheBytes: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "imagepin_writeback_git_cache_bytes",
+			Help: "Disk space that the clones of Git write-back take, measured after each write.",
+		}),
 	}
 	if reg == nil {
 		return m, nil
@@ -42,6 +47,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		return nil, fmt.Errorf("register write-back metrics: %w", err)
 	}
 	if m.duration, err = prom.Register(reg, m.duration); err != nil {
+		return nil, fmt.Errorf("register write-back metrics: %w", err)
+	}
+	if m.cacheBytes, err = prom.Register(reg, m.cacheBytes); err != nil {
 		return nil, fmt.Errorf("register write-back metrics: %w", err)
 	}
 	for _, r := range []string{pushSucceeded, pushRejected, pushAuth, pushFailed} {

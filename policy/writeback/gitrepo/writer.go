@@ -34,6 +34,12 @@ type Options struct {
 	// DefaultCommitterName and DefaultCommitterEmail when empty. It is how
 	// the Writer knows its own commits on a PushBranch.
 	Committer Signature
+	// CacheMaxBytes is the disk budget of CacheDir; 0 means none. A write
+	// that would pass it is refused; clones not in use are removed, least
+	// recently used first, to keep the folder at half of it between writes
+	// and to make room when a write needs it. A clone that does not fit
+	// even alone fails with ErrCacheFull.
+	CacheMaxBytes int64
 }
 
 // The committer of the Writer's commits when Options name none.
@@ -47,9 +53,11 @@ const (
 type Writer struct {
 	opts    Options
 	metrics *metrics
+	quota   *quota
 
-	mu    sync.Mutex
-	locks map[string]*sync.Mutex
+	mu      sync.Mutex
+	clones  map[string]*clone    // clone folders in use or waited for
+	lastUse map[string]time.Time // when each clone folder was last written
 }
 
 // New returns a Writer that keeps its clones in o.CacheDir.
@@ -76,7 +84,10 @@ func New(o Options) (*Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Writer{opts: o, metrics: m, locks: map[string]*sync.Mutex{}}, nil
+	w := &Writer{opts: o, metrics: m, quota: &quota{dir: o.CacheDir, max: o.CacheMaxBytes},
+		clones: map[string]*clone{}, lastUse: map[string]time.Time{}}
+	w.measure()
+	return w, nil
 }
 
 // Write fetches the target branch, edits the files under req.Paths, and
@@ -88,21 +99,46 @@ func (w *Writer) Write(ctx context.Context, req Request) (Result, error) {
 		return Result{}, errors.New("gitrepo: a request needs URL, Branch and Edit")
 	}
 	dir := w.cacheDir(req.Target)
-	defer w.lock(dir)()
-	res, err := w.write(ctx, dir, req)
-	if err != nil && damaged(err) {
+	defer w.acquire(dir)()
+	res, err := w.writeIn(ctx, dir, req)
+	switch {
+	case errors.Is(err, ErrCacheFull):
+		// Make all the room there is, this clone's partial state
+		// included, and try once more.
+		w.evict(dir, 0)
+		if rerr := os.RemoveAll(dir); rerr == nil {
+			w.measure()
+			res, err = w.writeIn(ctx, dir, req)
+		}
+		if errors.Is(err, ErrCacheFull) {
+			_ = os.RemoveAll(dir) // a partial clone: nothing of it is of use
+		}
+	case err != nil && damaged(err):
 		// An error that is neither the server's answer nor the network's
 		// nor Edit's comes from the clone itself (a crash or a full disk
 		// left it damaged): make it again.
 		if rerr := os.RemoveAll(dir); rerr == nil {
-			res, err = w.write(ctx, dir, req)
+			res, err = w.writeIn(ctx, dir, req)
 		}
+	}
+	w.measure()
+	w.evict(dir, w.opts.CacheMaxBytes/2)
+	return res, err
+}
+
+// writeIn writes with the clone in dir, whose file writes count against
+// the cache's budget.
+func (w *Writer) writeIn(ctx context.Context, dir string, req Request) (Result, error) {
+	op := &quotaOp{q: w.quota}
+	res, err := w.write(ctx, dir, req, op)
+	if err != nil && op.wasRefused() {
+		return Result{}, fmt.Errorf("%w: the clone needs more than the cache's budget of %d bytes (%v)", ErrCacheFull, w.quota.max, err)
 	}
 	return res, err
 }
 
-func (w *Writer) write(ctx context.Context, dir string, req Request) (Result, error) {
-	repo, err := open(dir, req.URL)
+func (w *Writer) write(ctx context.Context, dir string, req Request, op *quotaOp) (Result, error) {
+	repo, err := open(dir, req.URL, op)
 	if err != nil {
 		return Result{}, err
 	}
@@ -110,6 +146,11 @@ func (w *Writer) write(ctx context.Context, dir string, req Request) (Result, er
 	for attempt := 1; err == nil; attempt++ {
 		res, moved, aerr := w.attempt(ctx, repo, req, st)
 		res.Attempts = attempt
+		if aerr == nil && res.Pushed {
+			// Not an error of the write: a clone that cannot pack now
+			// packs on a later write, or is made again.
+			_ = packLoose(repo)
+		}
 		if aerr == nil || moved == nil {
 			return res, aerr
 		}
@@ -225,17 +266,4 @@ func (w *Writer) pause(ctx context.Context, attempt int) error {
 	case <-t.C:
 		return nil
 	}
-}
-
-// lock serialises writes to one clone and returns the unlock.
-func (w *Writer) lock(dir string) func() {
-	w.mu.Lock()
-	l := w.locks[dir]
-	if l == nil {
-		l = &sync.Mutex{}
-		w.locks[dir] = l
-	}
-	w.mu.Unlock()
-	l.Lock()
-	return l.Unlock
 }

@@ -40,14 +40,9 @@ func Rewrite(src []byte, lookup Lookup) ([]byte, []Match) {
 		block   = -1 // parent column of the block scalar being skipped
 		pos     int
 	)
-	for n := 1; pos < len(src); n++ {
-		end := bytes.IndexByte(src[pos:], '\n')
-		if end < 0 {
-			end = len(src)
-		} else {
-			end += pos
-		}
-		text := strings.TrimSuffix(string(src[pos:end]), "\r")
+	for n := 1; pos < len(src); {
+		end, next := lineEnd(src, pos)
+		text := string(src[pos:end])
 		newText, m, ok := rewriteLine(text, n, lookup, &block)
 		if ok {
 			matches = append(matches, m)
@@ -57,16 +52,35 @@ func Rewrite(src []byte, lookup Lookup) ([]byte, []Match) {
 				out = append(make([]byte, 0, len(src)+64), src[:pos]...)
 			}
 			out = append(out, newText...)
-			out = append(out, src[pos+len(text):min(end+1, len(src))]...)
+			out = append(out, src[end:next]...)
 		} else if out != nil {
-			out = append(out, src[pos:min(end+1, len(src))]...)
+			out = append(out, src[pos:next]...)
 		}
-		pos = end + 1
+		if src[next-1] == '\n' {
+			n++
+		}
+		pos = next
 	}
 	if out == nil {
 		return src, matches
 	}
 	return out, matches
+}
+
+// lineEnd returns the end of the line that starts at pos and the start of
+// the next one. YAML ends a line at LF, CRLF or a lone CR: a marker after
+// a lone CR is on a line of its own, whatever the line number says (line
+// numbers count LFs, as Git does).
+func lineEnd(src []byte, pos int) (end, next int) {
+	i := bytes.IndexAny(src[pos:], "\r\n")
+	if i < 0 {
+		return len(src), len(src)
+	}
+	end = pos + i
+	if src[end] == '\r' && end+1 < len(src) && src[end+1] == '\n' {
+		return end, end + 2
+	}
+	return end, end + 1
 }
 
 // rewriteLine rewrites one line. block tracks block scalars, whose content

@@ -71,6 +71,8 @@ func TestRewriteLines(t *testing.T) {
 		"empty quoted value":  {`tag: "" # {"$imagepin": "apps:app:tag"}`, `tag: "1.4.2" # {"$imagepin": "apps:app:tag"}`, ""},
 		"escaped old value":   {`tag: "1.4\x2e2" # {"$imagepin": "apps:app:tag"}`, `tag: "1.4\x2e2" # {"$imagepin": "apps:app:tag"}`, ""},
 		"no newline at end":   {"a: 1\ntag: x # {\"$imagepin\": \"apps:app:tag\"}", "a: 1\ntag: 1.4.2 # {\"$imagepin\": \"apps:app:tag\"}", ""},
+		"lone CR ends a line": {"tag:\r # {\"$imagepin\": \"apps:app:tag\"}", "tag:\r # {\"$imagepin\": \"apps:app:tag\"}", "has no value"},
+		"lone CR, then value": {"a: 1\rtag: x # {\"$imagepin\": \"apps:app:tag\"}\r", "a: 1\rtag: 1.4.2 # {\"$imagepin\": \"apps:app:tag\"}\r", ""},
 		"value on next line":  {`image: # {"$imagepin": "apps:app"}`, `image: # {"$imagepin": "apps:app"}`, "has no value"},
 		"anchor":              {`image: &img x # {"$imagepin": "apps:app"}`, `image: &img x # {"$imagepin": "apps:app"}`, "no plain or quoted scalar"},
 		"digest pin, tag":     {`tag: x # {"$imagepin": "apps:frozen:tag"}`, `tag: x # {"$imagepin": "apps:frozen:tag"}`, "pinned by digest"},

@@ -1,0 +1,84 @@
+package metawatch_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/go-logr/logr"
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"github.com/imagepin/imagepin/e2e/controlplane"
+	"github.com/imagepin/imagepin/internal/metawatch"
+)
+
+// TestCacheKeepsIdentityOnly: a Secret with data, labels and kubectl's
+// last-applied-configuration is cached as its identity and version, and a
+// change of the Secret reaches the cache.
+func TestCacheKeepsIdentityOnly(t *testing.T) {
+	logf.SetLogger(logr.Discard())
+	cp := controlplane.ForTest(t, controlplane.Options{})
+	cl, err := client.New(cp.Config, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const token = "s3cret-token"
+	s := &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "git", Labels: map[string]string{"team": "a"},
+			Annotations: map[string]string{"kubectl.kubernetes.io/last-applied-configuration": `{"stringData":{"token":"` + token + `"}}`}},
+		StringData: map[string]string{"token": token},
+	}
+	if err := cl.Create(t.Context(), s); err != nil {
+		t.Fatal(err)
+	}
+	mgr, err := ctrl.NewManager(cp.Config, ctrl.Options{Metrics: metricsserver.Options{BindAddress: "0"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := metawatch.NewCache(mgr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- mgr.Start(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("manager: %v", err)
+		}
+	})
+
+	got := cached(t, c, s.ResourceVersion)
+	want := metav1.ObjectMeta{Namespace: s.Namespace, Name: s.Name, UID: s.UID, ResourceVersion: s.ResourceVersion}
+	if diff := cmp.Diff(want, got.ObjectMeta); diff != "" {
+		t.Errorf("cached metadata (-want +got):\n%s", diff)
+	}
+
+	s.StringData = map[string]string{"token": "rotated"}
+	if err := cl.Update(t.Context(), s); err != nil {
+		t.Fatal(err)
+	}
+	cached(t, c, s.ResourceVersion)
+}
+
+// cached waits until c holds default/git at version, and returns it.
+func cached(t *testing.T, c client.Reader, version string) *metav1.PartialObjectMetadata {
+	t.Helper()
+	m := metawatch.Of("Secret")
+	err := wait.PollUntilContextTimeout(t.Context(), 50*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+		err := c.Get(ctx, client.ObjectKey{Namespace: "default", Name: "git"}, m)
+		return err == nil && m.ResourceVersion == version, nil
+	})
+	if err != nil {
+		t.Fatalf("waiting for the cache to hold version %s: %v (has %q)", version, err, m.ResourceVersion)
+	}
+	return m
+}
