@@ -4,12 +4,14 @@ SHELL := /usr/bin/env bash -o pipefail
 .SHELLFLAGS := -ec
 
 CONTROLLER_TOOLS_VERSION ?= v0.21.0
+CRD_REF_DOCS_VERSION ?= v0.3.0
 BIN := $(CURDIR)/bin
 CONTROLLER_GEN := $(BIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
+CRD_REF_DOCS := $(BIN)/crd-ref-docs-$(CRD_REF_DOCS_VERSION)
 GO_TEST_FLAGS ?= -race -count=1 -timeout=30m
 
 # Generated files: CI fails when `make generate` changes them.
-GENERATED := policy/api/v1alpha1/zz_generated.deepcopy.go charts/imagepin/crds
+GENERATED := policy/api/v1alpha1/zz_generated.deepcopy.go charts/imagepin/crds docs/api.md
 
 .PHONY: help
 help: ## List the targets.
@@ -20,29 +22,37 @@ build: ## Build bin/imagepin as the Dockerfile does (VERSION=... to stamp a vers
 	OUT=$(BIN)/imagepin hack/build-image-binary.sh
 
 .PHONY: generate
-generate: $(CONTROLLER_GEN) ## Regenerate deepcopy code and the CRD.
+generate: $(CONTROLLER_GEN) $(CRD_REF_DOCS) ## Regenerate deepcopy code, the CRD and the API reference (docs/api.md).
 	$(CONTROLLER_GEN) object paths=./policy/api/...
 	$(CONTROLLER_GEN) crd paths=./policy/api/... output:crd:artifacts:config=charts/imagepin/crds
+	$(CRD_REF_DOCS) --log-level=ERROR --renderer=markdown --source-path=policy/api/v1alpha1 \
+	  --config=hack/crd-ref-docs/config.yaml --templates-dir=hack/crd-ref-docs/templates --output-path=docs/api.md
 
 .PHONY: verify-generate
 verify-generate: generate ## Fail when generated files differ from the committed ones.
 	@if [ -n "$$(git status --porcelain -- $(GENERATED))" ]; then \
 	  echo "generated files are out of date; run 'make generate' and commit:"; \
-	  git status --porcelain -- $(GENERATED); git diff -- $(GENERATED) | head -50; exit 1; fi
+	  git status --porcelain -- $(GENERATED); git diff -- $(GENERATED) | head -50 || true; exit 1; fi
+
+.PHONY: verify-docs
+verify-docs: ## Fail when docs/design.md or README.md lack a flag, metric or condition reason of the code (or name one it lacks).
+	hack/verify-docs.sh
 
 .PHONY: lint
 lint: ## gofmt check and go vet.
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 
+.PHONY: components
+components: ## Fetch or build the control plane, kwok, the registry and helm into the cache; print their environment.
+	hack/components.sh
+
 .PHONY: controlplane
-controlplane: ## Build etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and kwok into the cache.
-	hack/controlplane.sh
-	hack/kwok.sh
+controlplane: components ## Same as components.
 
 .PHONY: test
-test: verify-generate lint ## Everything CI runs: generated-code check, lint, all tests against a real control plane.
-	KUBEBUILDER_ASSETS=$$(hack/controlplane.sh) IMAGEPIN_KWOK_BIN=$$(hack/kwok.sh) go test $(GO_TEST_FLAGS) ./...
+test: verify-generate verify-docs lint ## Everything CI runs: generated-code and docs checks, lint, all tests against a real control plane.
+	components=$$(hack/components.sh); eval "$$components"; go test $(GO_TEST_FLAGS) ./...
 
 .PHONY: demo
 demo: ## Run imagepin on a local control plane, registry and Git server (Ctrl-C ends it).
@@ -51,3 +61,7 @@ demo: ## Run imagepin on a local control plane, registry and Git server (Ctrl-C 
 $(CONTROLLER_GEN):
 	GOBIN=$(BIN) go install sigs.k8s.io/controller-tools/cmd/controller-gen@$(CONTROLLER_TOOLS_VERSION)
 	mv $(BIN)/controller-gen $@
+
+$(CRD_REF_DOCS):
+	GOBIN=$(BIN) go install github.com/elastic/crd-ref-docs@$(CRD_REF_DOCS_VERSION)
+	mv $(BIN)/crd-ref-docs $@

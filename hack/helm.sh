@@ -1,28 +1,32 @@
 #!/usr/bin/env bash
-# Builds Helm from the Go module proxy into a cache folder outside the
-# checkout, keyed by version, and prints the binary's path as its last line.
-# An existing binary is not rebuilt.
+# Prints the path of a Helm $HELM_VERSION binary as the last line of stdout
+# (progress goes to stderr): the `helm` on PATH when it is that version,
+# otherwise one built from the Go module proxy into a cache folder outside
+# the checkout, keyed by version. An existing binary is not rebuilt.
 set -euo pipefail
 
 HELM_VERSION=v4.3.1
 
-cache=${IMAGEPIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/imagepin}
-dir="$cache/helm-$HELM_VERSION"
-bin="$dir/helm"
+root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=hack/lib.sh
+. "$root/hack/lib.sh"
 
-mkdir -p "$dir"
-if command -v flock >/dev/null; then
-  exec 9>"$dir/.lock"
-  flock 9
+if path=$(command -v helm) && [ "$(helm version --template '{{.Version}}' 2>/dev/null)" = "$HELM_VERSION" ]; then
+  echo "$path"
+  exit 0
 fi
 
+dir="$cache/helm-$HELM_VERSION"
+bin="$dir/helm"
+lock "$dir"
+
 if [ ! -x "$bin" ]; then
-  echo "building helm $HELM_VERSION into $dir ..." >&2
-  start=$SECONDS
-  GOBIN="$dir/.tmp" CGO_ENABLED=0 GOFLAGS=-mod=mod go install -trimpath "helm.sh/helm/v4/cmd/helm@$HELM_VERSION"
+  building "helm $HELM_VERSION" 8
+  rm -rf "$dir/.tmp"
+  GOBIN="$dir/.tmp" CGO_ENABLED=0 GOFLAGS=-mod=mod quietly "$dir/build.log" go install -trimpath "helm.sh/helm/v4/cmd/helm@$HELM_VERSION"
   mv -f "$dir/.tmp/helm" "$bin"
   rmdir "$dir/.tmp"
-  echo "built helm in $((SECONDS - start))s" >&2
+  built helm
 fi
 
 echo "$bin"

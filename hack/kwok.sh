@@ -16,28 +16,23 @@ KWOK_VERSION=v0.8.0
 # The Stage folders of the kwok module that make up stages.yaml.
 STAGES="node/fast node/heartbeat-with-lease pod/fast"
 
-cache=${IMAGEPIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/imagepin}
+root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=hack/lib.sh
+. "$root/hack/lib.sh"
 dir="$cache/kwok-$KWOK_VERSION"
 bin="$dir/kwok"
 stages="$dir/stages.yaml"
 
-mkdir -p "$dir"
-# Serialise builds: test packages running in parallel on a cold cache would
-# otherwise each spend minutes building the same binary.
-if command -v flock >/dev/null; then
-  exec 9>"$dir/.lock"
-  flock 9
-fi
+lock "$dir"
 export GOFLAGS=-mod=mod CGO_ENABLED=0
 
 if [ ! -x "$bin" ]; then
-  echo "building kwok $KWOK_VERSION into $dir ..." >&2
-  start=$SECONDS
+  building "kwok $KWOK_VERSION" 6
   rm -rf "$dir/.tmp"
-  GOBIN="$dir/.tmp" go install -trimpath "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+  GOBIN="$dir/.tmp" quietly "$dir/build.log" go install -trimpath "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
   mv -f "$dir/.tmp/kwok" "$bin"
   rmdir "$dir/.tmp"
-  echo "built kwok in $((SECONDS - start))s" >&2
+  built kwok
 fi
 
 if [ ! -s "$stages" ]; then

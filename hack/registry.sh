@@ -11,28 +11,22 @@ set -euo pipefail
 REGISTRY_VERSION=v3.1.2
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-cache=${IMAGEPIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/imagepin}
+# shellcheck source=hack/lib.sh
+. "$root/hack/lib.sh"
 dir="$cache/registry-$REGISTRY_VERSION"
 bin="$dir/registry"
 
-mkdir -p "$dir"
-# Serialise builds: test packages running in parallel on a cold cache would
-# otherwise each spend minutes building the same binary.
-if command -v flock >/dev/null; then
-  exec 9>"$dir/.lock"
-  flock 9
-fi
+lock "$dir"
 
 if [ ! -x "$bin" ]; then
-  echo "building registry $REGISTRY_VERSION into $dir ..." >&2
-  start=$SECONDS
+  building "registry $REGISTRY_VERSION" 4
   tmp="$bin.tmp.$$"
   trap 'rm -f "$tmp"' EXIT
   (cd "$root/hack/tools/registry" &&
     GOFLAGS=-mod=readonly CGO_ENABLED=0 \
-      go build -trimpath -o "$tmp" github.com/distribution/distribution/v3/cmd/registry)
+      quietly "$dir/build.log" go build -trimpath -o "$tmp" github.com/distribution/distribution/v3/cmd/registry)
   mv -f "$tmp" "$bin"
-  echo "built registry in $((SECONDS - start))s" >&2
+  built registry
 fi
 
 echo "$bin"

@@ -24,12 +24,14 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/imagepin/imagepin/e2e/stack"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 )
 
 func main() {
+	log.SetLogger(stack.Logger(os.Stderr))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Stdout)
 	stop()
