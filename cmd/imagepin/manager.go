@@ -64,6 +64,9 @@ func (o *managerOptions) validate() error {
 	if o.scanTimeout <= 0 {
 		return fmt.Errorf("--scan-timeout must be positive, got %s", o.scanTimeout)
 	}
+	if o.scanRefresh < 0 || o.scanStartSpread < 0 {
+		return fmt.Errorf("--scan-status-refresh and --scan-start-spread must not be negative, got %s and %s", o.scanRefresh, o.scanStartSpread)
+	}
 	budget, err := resource.ParseQuantity(o.gitCacheMaxBytes)
 	if err != nil || budget.Sign() < 0 {
 		return fmt.Errorf("--git-cache-max-bytes %q: want a number of bytes or a quantity such as 1Gi", o.gitCacheMaxBytes)
@@ -173,6 +176,7 @@ func (o *managerOptions) newManager(cfg *rest.Config, scheme *runtime.Scheme, pr
 		Cache:                         cache.Options{ByObject: workload.CacheByObject(), DefaultTransform: cache.TransformStripManagedFields()},
 		Metrics:                       o.limits.metricsOptions(o.metricsBindAddress),
 		HealthProbeBindAddress:        o.probeBindAddress,
+		PprofBindAddress:              o.pprofBindAddress,
 		LeaderElection:                o.leaderElect,
 		LeaderElectionID:              "imagepin-scanner",
 		LeaderElectionNamespace:       o.namespace,

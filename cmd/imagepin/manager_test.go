@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
 	admissionv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -23,6 +24,7 @@ import (
 	"github.com/imagepin/imagepin/e2e/controlplane"
 	"github.com/imagepin/imagepin/e2e/fixtures"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
+	"github.com/imagepin/imagepin/policy/scanner"
 )
 
 // TestManagerServesWebhooks runs `imagepin manager` as users do, against a
@@ -208,6 +210,8 @@ func TestManagerRejectsBadFlags(t *testing.T) {
 			want: "--receiver-bind-address needs --namespace"},
 		"zero scan timeout": {args: []string{"--cert-mode", "external", "--cert-dir", "/tmp", "--leader-elect=false",
 			"--receiver-bind-address=0", "--scan-timeout=0s"}, want: "--scan-timeout must be positive"},
+		"negative status refresh": {args: []string{"--cert-mode", "external", "--cert-dir", "/tmp", "--leader-elect=false",
+			"--receiver-bind-address=0", "--scan-status-refresh=-1s"}, want: "--scan-status-refresh and --scan-start-spread must not be negative"},
 		"bad git cache budget": {args: []string{"--cert-mode", "external", "--cert-dir", "/tmp", "--leader-elect=false",
 			"--receiver-bind-address=0", "--git-cache-max-bytes", "a lot"}, want: `--git-cache-max-bytes "a lot"`},
 		"missing kubeconfig": {args: []string{"--cert-mode", "external", "--cert-dir", "/tmp", "--leader-elect=false",
@@ -279,4 +283,22 @@ func tail(s string) string {
 		lines = lines[len(lines)-40:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+func TestScanStatusRefreshFlag(t *testing.T) {
+	for args, want := range map[string]time.Duration{
+		"":                         scanner.DefaultStatusRefresh,
+		"--scan-status-refresh=0":  scanner.EveryScan,
+		"--scan-status-refresh=5m": 5 * time.Minute,
+	} {
+		o := &managerOptions{}
+		cmd := &cobra.Command{}
+		o.bindFlags(cmd)
+		if err := cmd.Flags().Parse(strings.Fields(args)); err != nil {
+			t.Fatal(err)
+		}
+		if got := o.statusRefresh(); got != want {
+			t.Errorf("%q: status refresh %s, want %s", args, got, want)
+		}
+	}
 }

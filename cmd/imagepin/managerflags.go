@@ -25,6 +25,7 @@ type managerOptions struct {
 	leaderElect        bool
 	kubeAPIQPS         float32
 	kubeAPIBurst       int
+	pprofBindAddress   string
 
 	certMode           string
 	certDir            string
@@ -40,6 +41,8 @@ type managerOptions struct {
 	scanConcurrency int
 	scanShareWindow time.Duration
 	scanTimeout     time.Duration
+	scanRefresh     time.Duration
+	scanStartSpread time.Duration
 	registryQPS     float64
 	registryBurst   int
 
@@ -72,6 +75,7 @@ func (o *managerOptions) bindFlags(cmd *cobra.Command) {
 	f.BoolVar(&o.leaderElect, "leader-elect", true, "elect one leader among replicas to run the scanner")
 	f.Float32Var(&o.kubeAPIQPS, "kube-api-qps", 50, "Kubernetes API requests per second (status updates, Secrets)")
 	f.IntVar(&o.kubeAPIBurst, "kube-api-burst", 100, "Kubernetes API requests allowed above --kube-api-qps in a burst")
+	f.StringVar(&o.pprofBindAddress, "pprof-bind-address", "0", "address of Go's /debug/pprof/ profiles (plain HTTP, no authentication: bind it to 127.0.0.1); 0 disables it")
 
 	f.StringVar(&o.certMode, "cert-mode", string(certs.SelfSigned), "serving certificate: self-signed, cert-manager or external")
 	f.StringVar(&o.certDir, "cert-dir", "", "where tls.crt and tls.key are read (external, reloaded on change) or written; a temp dir when empty")
@@ -89,6 +93,10 @@ func (o *managerOptions) bindFlags(cmd *cobra.Command) {
 		"how long a tag listing or digest is shared between policies that watch the same repository with the same credentials")
 	f.DurationVar(&o.scanTimeout, "scan-timeout", scanner.DefaultScanTimeout,
 		"deadline of one policy's scan (credentials, tag listing, digests); a registry that answers slower fails the scan with RegistryUnavailable")
+	f.DurationVar(&o.scanRefresh, "scan-status-refresh", scanner.DefaultStatusRefresh,
+		"a scan that changes nothing writes no status until status.lastScan is older than a point between half and all of this; 0 writes the status after every scan")
+	f.DurationVar(&o.scanStartSpread, "scan-start-spread", scanner.DefaultStartSpread,
+		"after a start (or a new leader), policies whose next scan is overdue are first scanned spread over their schedule's period, at most this long")
 	f.Float64Var(&o.registryQPS, "registry-qps", 50, "registry requests per second allowed per registry host")
 	f.IntVar(&o.registryBurst, "registry-burst", 100, "registry requests allowed above --registry-qps in a burst")
 

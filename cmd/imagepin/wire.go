@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -28,19 +29,29 @@ import (
 // addScanner adds the ImagePolicy scanner, which runs only on the leader.
 func (o *managerOptions) addScanner(mgr ctrl.Manager, res *resolver.Resolver) error {
 	sc, err := scanner.New(scanner.Options{
-		Client:      mgr.GetClient(),
-		APIReader:   mgr.GetAPIReader(),
-		Registry:    res,
-		Events:      mgr.GetEventRecorder("imagepin-scanner"),
-		Registerer:  metrics.Registry,
-		ShareWindow: o.scanShareWindow,
-		Concurrency: o.scanConcurrency,
-		ScanTimeout: o.scanTimeout,
+		Client:        mgr.GetClient(),
+		APIReader:     mgr.GetAPIReader(),
+		Registry:      res,
+		Events:        mgr.GetEventRecorder("imagepin-scanner"),
+		Registerer:    metrics.Registry,
+		ShareWindow:   o.scanShareWindow,
+		Concurrency:   o.scanConcurrency,
+		ScanTimeout:   o.scanTimeout,
+		StatusRefresh: o.statusRefresh(),
+		StartSpread:   o.scanStartSpread,
 	})
 	if err != nil {
 		return fmt.Errorf("scanner: %w", err)
 	}
 	return sc.SetupWithManager(mgr)
+}
+
+// statusRefresh is --scan-status-refresh as scanner.Options take it.
+func (o *managerOptions) statusRefresh() time.Duration {
+	if o.scanRefresh == 0 {
+		return scanner.EveryScan
+	}
+	return o.scanRefresh
 }
 
 // addWriteBack adds Git write-back, a controller of its own (on the leader)

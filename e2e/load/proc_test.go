@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"testing"
 )
 
 // clockTicks is USER_HZ, the unit of utime and stime in /proc/<pid>/stat:
@@ -128,4 +129,13 @@ func rssMiB(pid int, field string) (float64, error) {
 		}
 	}
 	return 0, fmt.Errorf("no %s in /proc/%d/status", field, pid)
+}
+
+// peakRSSMiB reads the process's high-water mark of resident memory.
+func peakRSSMiB(b *testing.B, pid int) float64 {
+	mib, err := rssMiB(pid, "VmHWM")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return mib
 }

@@ -26,8 +26,12 @@ log:
   accesslog:
     disabled: {{ not .AccessLog }}
 storage:
+{{- if .InMemory }}
+  inmemory: {}
+{{- else }}
   filesystem:
     rootdirectory: {{ quote .StorageDir }}
+{{- end }}
   delete:
     enabled: {{ .EnableDelete }}
   maintenance:
@@ -36,6 +40,12 @@ storage:
 http:
   addr: {{ .Addr }}
   secret: {{ quote .Secret }}
+{{- if .DebugAddr }}
+  debug:
+    addr: {{ .DebugAddr }}
+    prometheus:
+      enabled: true
+{{- end }}
 {{- if .TLS }}
   tls:
     certificate: {{ quote .CertFile }}
@@ -66,6 +76,8 @@ type config struct {
 	HtpasswdFile             string
 	AccessLog                bool
 	NotifyURL                string
+	DebugAddr                string
+	InMemory                 bool
 }
 
 // writeFiles writes the configuration and the files it refers to (serving

@@ -31,6 +31,14 @@ type Options struct {
 	NotifyURL string
 	// AccessLog logs every request, which Requests then counts.
 	AccessLog bool
+	// InMemory keeps the registry's storage in its memory instead of files
+	// under Dir: a registry of 200,000 tags fills five times faster (see
+	// PushTags), and its requests cost no file system calls.
+	InMemory bool
+	// Metrics serves the registry's own Prometheus metrics on a debug port
+	// of its own, which HandlerRequests reads: requests by route, method
+	// and status code, without a log line per request.
+	Metrics bool
 }
 
 // Registry is a running Distribution registry process. Stop it when done;
@@ -47,6 +55,9 @@ type Registry struct {
 	Username, Password string
 	// Dir is the registry's storage root.
 	Dir string
+	// DebugHost is the "127.0.0.1:PORT" of the debug server (/metrics)
+	// when Options.Metrics is set, and "" otherwise.
+	DebugHost string
 
 	root         string // temporary folder with config, certificates, htpasswd, log and Dir
 	enableDelete bool
@@ -116,8 +127,15 @@ func (r *Registry) launch(ctx context.Context, bin string, opts Options) error {
 	if r.transport, err = newTransport(r.CAPEM); err != nil {
 		return err
 	}
+	if opts.Metrics {
+		debugPort, err := freePort()
+		if err != nil {
+			return err
+		}
+		r.DebugHost = net.JoinHostPort("127.0.0.1", strconv.Itoa(debugPort))
+	}
 	cfg := config{Addr: r.Host, Secret: newSecret(), StorageDir: r.Dir, EnableDelete: opts.EnableDelete,
-		AccessLog: opts.AccessLog, NotifyURL: opts.NotifyURL}
+		AccessLog: opts.AccessLog, NotifyURL: opts.NotifyURL, DebugAddr: r.DebugHost, InMemory: opts.InMemory}
 	configPath, err := writeFiles(r.root, cfg, certs, opts.Username, opts.Password)
 	if err != nil {
 		return err

@@ -11,7 +11,10 @@ import (
 )
 
 // freshness says which shared registry answers a scan may use. A scheduled
-// scan takes any answer within the share window. A scan of a spec the
+// scan takes any answer within the share window, and any answer fetched
+// since it was due: however long a cycle takes (a registry's rate limit, a
+// fleet of thousands of policies), the policies due in it share one listing
+// per repository and one digest lookup per tag. A scan of a spec the
 // scanner has not decided yet (a new policy, an edit) takes only answers
 // fetched after the scanner saw that spec: a tag deleted upstream just
 // before a policy was created must not be chosen from an older listing,
@@ -20,6 +23,7 @@ import (
 type freshness struct {
 	request string    // the scan request carried, or ""
 	since   time.Time // answers must have been fetched from then on; zero: any
+	due     time.Time // answers fetched from then on serve beyond the window; zero: none
 }
 
 // specTimes remembers when the scanner first saw each policy's undecided

@@ -18,6 +18,7 @@ import (
 
 	"github.com/imagepin/imagepin/e2e/registry"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
+	"github.com/imagepin/imagepin/policy/scanner"
 )
 
 // hostile is a registry that answers the /v2/ ping and lets behave answer
@@ -87,7 +88,8 @@ func TestHangingRegistryDoesNotStopOthers(t *testing.T) {
 	d := good.Push(t, "team/app", "1.0.0")
 	slow := newHostile(t, trickle)
 	const timeout = 20 * time.Second
-	startScanner(t, ns, newResolver(t), scannerOpts{concurrency: 2, scanTimeout: timeout})
+	// Every scan writes lastScan, by which the test tells the scans apart.
+	startScanner(t, ns, newResolver(t), scannerOpts{concurrency: 2, scanTimeout: timeout, statusRefresh: scanner.EveryScan})
 	healthy := semverPolicy(ns, "healthy", good.Repo("team/app"), "^1")
 	if err := cl.Create(t.Context(), healthy); err != nil {
 		t.Fatal(err)
@@ -185,7 +187,9 @@ func TestHugeRegistryErrorIsCut(t *testing.T) {
 		}
 		proxyTo(w, r, good.Host)
 	})
-	startScanner(t, ns, newResolver(t), scannerOpts{})
+	// Every scan writes the status: the test sees the patches with the cut
+	// message land.
+	startScanner(t, ns, newResolver(t), scannerOpts{statusRefresh: scanner.EveryScan})
 	p := semverPolicy(ns, "app", front.host+"/team/app", "^1")
 	if err := cl.Create(t.Context(), p); err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/config"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
@@ -24,6 +25,12 @@ type scannerOpts struct {
 	scanTimeout    time.Duration
 	firstBackoff   time.Duration // 1s unless set
 	maxBackoff     time.Duration // 1s unless set
+	statusRefresh  time.Duration
+	startSpread    time.Duration
+	// client wraps the manager's client, e.g. to count status writes.
+	client func(client.Client) client.Client
+	// metrics takes the scanner's metrics; a registry of its own unless set.
+	metrics *prometheus.Registry
 }
 
 // startScanner runs a manager with the scanner for policies of ns until the
@@ -58,11 +65,18 @@ func startScanner(t *testing.T, ns string, reg scan.Registry, o scannerOpts) (st
 	if err != nil {
 		t.Fatal(err)
 	}
+	cl := mgr.GetClient()
+	if o.client != nil {
+		cl = o.client(cl)
+	}
+	if o.metrics == nil {
+		o.metrics = prometheus.NewRegistry()
+	}
 	r, err := scanner.New(scanner.Options{
-		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Registry: reg,
-		Events: mgr.GetEventRecorder("imagepin-scanner"), Registerer: prometheus.NewRegistry(),
+		Client: cl, APIReader: mgr.GetAPIReader(), Registry: reg,
+		Events: mgr.GetEventRecorder("imagepin-scanner"), Registerer: o.metrics,
 		ShareWindow: o.shareWindow, MaxJitter: o.jitter, FirstBackoff: o.firstBackoff, MaxBackoff: o.maxBackoff,
-		Concurrency: o.concurrency, ScanTimeout: o.scanTimeout,
+		Concurrency: o.concurrency, ScanTimeout: o.scanTimeout, StatusRefresh: o.statusRefresh, StartSpread: o.startSpread,
 	})
 	if err != nil {
 		t.Fatal(err)

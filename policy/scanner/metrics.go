@@ -11,11 +11,21 @@ import (
 	"github.com/imagepin/imagepin/internal/prom"
 )
 
+// Results of imagepin_scan_status_writes_total.
+const (
+	statusWritten   = "written"
+	statusUnchanged = "unchanged"
+	statusFailed    = "failed"
+)
+
 // metrics are the scanner's Prometheus collectors.
 type metrics struct {
 	scans    *prometheus.CounterVec
 	duration prometheus.Histogram
 	policies *prometheus.GaugeVec
+	// statusWrites counts the status writes after scans, by statusWritten,
+	// statusUnchanged (not written) and statusFailed.
+	statusWrites *prometheus.CounterVec
 
 	mu    sync.Mutex
 	ready map[types.NamespacedName]metav1.ConditionStatus
@@ -36,6 +46,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "imagepin_policies",
 			Help: "ImagePolicies by the status of their Ready condition, as this scanner last saw them.",
 		}, []string{"ready"}),
+		statusWrites: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "imagepin_scan_status_writes_total",
+			Help: "Status writes after ImagePolicy scans by result: written, unchanged (a scan that changed nothing writes nothing) or failed.",
+		}, []string{"result"}),
 		ready: map[types.NamespacedName]metav1.ConditionStatus{},
 	}
 	var err error
@@ -46,6 +60,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		return nil, fmt.Errorf("register scanner metrics: %w", err)
 	}
 	if m.policies, err = prom.Register(reg, m.policies); err != nil {
+		return nil, fmt.Errorf("register scanner metrics: %w", err)
+	}
+	if m.statusWrites, err = prom.Register(reg, m.statusWrites); err != nil {
 		return nil, fmt.Errorf("register scanner metrics: %w", err)
 	}
 	for _, s := range []metav1.ConditionStatus{metav1.ConditionTrue, metav1.ConditionFalse, metav1.ConditionUnknown} {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -18,7 +17,6 @@ import (
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/scan"
 	"github.com/imagepin/imagepin/policy/scanrequest"
-	"github.com/imagepin/imagepin/policy/schedule"
 	"github.com/imagepin/imagepin/policy/validation"
 	"github.com/imagepin/imagepin/resolver"
 )
@@ -56,7 +54,7 @@ func (r *Reconciler) reconcile(ctx context.Context, p *v1alpha1.ImagePolicy, now
 		return 0, false
 	}
 	meta.RemoveStatusCondition(&p.Status.Conditions, v1alpha1.ConditionStalled)
-	o := r.observe(ctx, p, r.freshnessOf(key, p))
+	o := r.observe(ctx, p, r.freshnessOf(key, p, now))
 	if r.apply(ctx, p, o, metav1.NewTime(now)) {
 		p.Status.ObservedGeneration = p.Generation
 		r.specs.forget(key)
@@ -75,16 +73,20 @@ func (r *Reconciler) reconcile(ctx context.Context, p *v1alpha1.ImagePolicy, now
 		p.Status.NextScanAt = nil
 		return 0, false
 	}
-	return r.scheduleIn(p, now, r.untilNext(p, now)), false
+	return r.scheduleIn(p, now, untilNext(p, now, r.opts.MaxJitter)), false
 }
 
 // freshnessOf says which shared answers p's scan may use: after an
-// undecided spec, only those fetched since the scanner saw it.
-func (r *Reconciler) freshnessOf(key types.NamespacedName, p *v1alpha1.ImagePolicy) freshness {
+// undecided spec, only those fetched since the scanner saw it; for a
+// scheduled scan, also those fetched since it was due.
+func (r *Reconciler) freshnessOf(key types.NamespacedName, p *v1alpha1.ImagePolicy, now time.Time) freshness {
 	var f freshness
 	f.request, _ = scanrequest.Pending(p)
 	if p.Generation != p.Status.ObservedGeneration {
 		f.since = r.specs.note(key, p.Generation)
+	}
+	if due, ok := r.next.get(key); ok && !due.IsZero() && !due.After(now) {
+		f.due = due
 	}
 	return f
 }
@@ -126,16 +128,6 @@ func (r *Reconciler) observe(ctx context.Context, p *v1alpha1.ImagePolicy, f fre
 		o.pinned = rec
 	}
 	return o
-}
-
-// untilNext returns the time to p's next scheduled scan, plus jitter so
-// that policies on one schedule do not hit a registry in the same instant.
-func (r *Reconciler) untilNext(p *v1alpha1.ImagePolicy, now time.Time) time.Duration {
-	sched, err := schedule.Parse(p.Spec.Schedule)
-	if err != nil { // validated above; a safe fallback all the same
-		sched, _ = schedule.Parse(schedule.Default)
-	}
-	return sched.Next(now).Sub(now) + rand.N(r.opts.MaxJitter+1)
 }
 
 func (r *Reconciler) scheduleIn(p *v1alpha1.ImagePolicy, now time.Time, d time.Duration) time.Duration {

@@ -59,6 +59,15 @@ type Options struct {
 	ScanTimeout time.Duration
 	// Concurrency is how many policies are scanned at once.
 	Concurrency int
+	// StatusRefresh bounds how old status.lastScan gets while scans change
+	// nothing else: such a scan writes the status only once the last scan
+	// recorded is older than a point between half and all of StatusRefresh.
+	// EveryScan writes after every scan.
+	StatusRefresh time.Duration
+	// StartSpread bounds the time over which the first scans of overdue
+	// policies spread after a start; each policy's schedule period bounds
+	// its own.
+	StartSpread time.Duration
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }
@@ -71,6 +80,10 @@ const (
 	DefaultConcurrency  = 4
 	DefaultFirstBackoff = 5 * time.Second
 	DefaultScanTimeout  = 2 * time.Minute
+	// DefaultStatusRefresh is the default of Options.StatusRefresh.
+	DefaultStatusRefresh = time.Hour
+	// DefaultStartSpread is the default of Options.StartSpread.
+	DefaultStartSpread = 10 * time.Minute
 	// hostBusyRetry is the least wait of a policy whose registry holds its
 	// share of the workers, should no scan of that registry wake it first.
 	hostBusyRetry = 5 * time.Second
@@ -86,6 +99,7 @@ type Reconciler struct {
 	gate    *gate
 	wakes   chan event.GenericEvent // policies the gate lets in again
 	specs   *specTimes
+	next    *nextScans
 	kicks   kicks
 
 	mu       sync.Mutex
@@ -97,8 +111,11 @@ func New(o Options) (*Reconciler, error) {
 	if o.Client == nil || o.APIReader == nil || o.Registry == nil || o.Events == nil || o.Registerer == nil {
 		return nil, errors.New("scanner: Client, APIReader, Registry, Events and Registerer are required")
 	}
-	if o.ScanTimeout < 0 || o.FirstBackoff < 0 || o.MaxBackoff < 0 {
-		return nil, errors.New("scanner: ScanTimeout, FirstBackoff and MaxBackoff must not be negative")
+	if o.ScanTimeout < 0 || o.FirstBackoff < 0 || o.MaxBackoff < 0 || o.StartSpread < 0 {
+		return nil, errors.New("scanner: ScanTimeout, FirstBackoff, MaxBackoff and StartSpread must not be negative")
+	}
+	if o.StatusRefresh < 0 && o.StatusRefresh != EveryScan {
+		return nil, errors.New("scanner: StatusRefresh must be positive, 0 for the default or EveryScan")
 	}
 	setDefaults(&o)
 	m, err := newMetrics(o.Registerer)
@@ -107,7 +124,7 @@ func New(o Options) (*Reconciler, error) {
 	}
 	return &Reconciler{opts: o, shared: newShared(o.Registry, o.ShareWindow, o.Now), metrics: m,
 		gate: newGate(o.Concurrency), wakes: make(chan event.GenericEvent, wakeBuffer), specs: newSpecTimes(o.Now),
-		failures: map[types.NamespacedName]int{}}, nil
+		next: newNextScans(), failures: map[types.NamespacedName]int{}}, nil
 }
 
 func setDefaults(o *Options) {
@@ -131,6 +148,12 @@ func setDefaults(o *Options) {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.StatusRefresh == 0 {
+		o.StatusRefresh = DefaultStatusRefresh
+	}
+	if o.StartSpread == 0 {
+		o.StartSpread = DefaultStartSpread
 	}
 }
 
@@ -174,14 +197,40 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if request, ok := scanrequest.Pending(&p); ok {
 		p.Status.LastHandledScanAt = scanrequest.Record(request)
 	}
-	// A merge patch replaces the whole conditions list: the optimistic lock
-	// keeps it from dropping a condition another controller (write-back)
-	// wrote since our copy was read. On conflict the request is retried.
-	if err := r.opts.Client.Status().Patch(ctx, &p, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil {
-		return ctrl.Result{}, fmt.Errorf("update status of %s: %w", req, err)
+	if err := r.writeStatus(ctx, req.NamespacedName, before, &p, now); err != nil {
+		return ctrl.Result{}, err // due again: the retry scans and writes anew
 	}
+	r.schedule(req.NamespacedName, now, requeue)
 	r.metrics.setReady(req.NamespacedName, readyStatus(&p))
 	return ctrl.Result{RequeueAfter: requeue}, nil
+}
+
+// schedule records when key is due next, once its scan is recorded:
+// requeue after now, or on any reconcile for 0 (suspended or stalled), as
+// a status without nextScanAt says.
+func (r *Reconciler) schedule(key types.NamespacedName, now time.Time, requeue time.Duration) {
+	if requeue == 0 {
+		r.next.set(key, time.Time{})
+		return
+	}
+	r.next.set(key, now.Add(requeue))
+}
+
+// writeStatus writes p's status if the scan changed it (see needsWrite).
+// A merge patch replaces the whole conditions list: the optimistic lock
+// keeps it from dropping a condition another controller (write-back) wrote
+// since our copy was read. On conflict the request is retried.
+func (r *Reconciler) writeStatus(ctx context.Context, key types.NamespacedName, before, p *v1alpha1.ImagePolicy, now time.Time) error {
+	if !r.needsWrite(key, &before.Status, &p.Status, now) {
+		r.metrics.statusWrites.WithLabelValues(statusUnchanged).Inc()
+		return nil
+	}
+	if err := r.opts.Client.Status().Patch(ctx, p, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil {
+		r.metrics.statusWrites.WithLabelValues(statusFailed).Inc()
+		return fmt.Errorf("update status of %s: %w", key, err)
+	}
+	r.metrics.statusWrites.WithLabelValues(statusWritten).Inc()
+	return nil
 }
 
 // admit decides whether p is scanned now: it is due (or kicked by a
@@ -189,7 +238,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 // returns when to look again.
 func (r *Reconciler) admit(p *v1alpha1.ImagePolicy, key types.NamespacedName, now time.Time) (ticket, time.Duration, bool) {
 	kicked := r.kicks.take(key)
-	if wait, ok := notDue(p, now); ok && !kicked {
+	if wait, ok := r.notDue(p, key, now); ok && !kicked {
 		return ticket{}, wait, false
 	}
 	t, ok := r.gate.enter(registryHost(p.Spec.Image), key)
@@ -218,15 +267,21 @@ func (r *Reconciler) leave(t ticket, timedOut bool) {
 
 // notDue returns how long until p's next scan, if it is not due now. A spec
 // the status does not reflect yet, and a scan request not handled yet, are
-// always due.
-func notDue(p *v1alpha1.ImagePolicy, now time.Time) (time.Duration, bool) {
+// always due. Otherwise the time is this scanner's own schedule, or for a
+// policy it has not scheduled yet, firstScanAt.
+func (r *Reconciler) notDue(p *v1alpha1.ImagePolicy, key types.NamespacedName, now time.Time) (time.Duration, bool) {
 	if _, requested := scanrequest.Pending(p); requested {
 		return 0, false
 	}
-	if p.Generation != p.Status.ObservedGeneration || p.Status.NextScanAt == nil {
+	if p.Generation != p.Status.ObservedGeneration {
 		return 0, false
 	}
-	wait := p.Status.NextScanAt.Sub(now)
+	next, ok := r.next.get(key)
+	if !ok {
+		next = firstScanAt(p, now, r.opts.StartSpread)
+		r.next.set(key, next)
+	}
+	wait := next.Sub(now)
 	return wait, wait > 0
 }
 
@@ -242,6 +297,7 @@ func registryHost(image string) string {
 
 func (r *Reconciler) forget(key types.NamespacedName) {
 	r.specs.forget(key)
+	r.next.forget(key)
 	r.kicks.take(key)
 	r.metrics.setReady(key, "")
 	r.mu.Lock()

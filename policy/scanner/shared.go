@@ -14,15 +14,19 @@ import (
 )
 
 // shared lets the policies of one scan cycle share registry answers: within
-// window, one tag listing per repository and one digest lookup per tag, for
-// policies whose credentials are identical. Policies with different
-// credentials never see each other's answers, since a registry may show
-// them different things. An answer is dated by when its fetch started, so
-// that a scan that needs answers from after some moment (see freshness)
-// neither reuses nor joins an older fetch.
+// window, or since the scan was due (see freshness), one tag listing per
+// repository and one digest lookup per tag, for policies whose credentials
+// are identical. Policies with different credentials never see each
+// other's answers, since a registry may show them different things. An
+// answer is dated by when its fetch started, so that a scan that needs
+// answers from after some moment neither reuses nor joins an older fetch.
+// Answers are kept for retain at least, however long the window, so that a
+// long cycle finds those fetched since it began; there is one per
+// repository and tag in use.
 type shared struct {
 	reg    scan.Registry
 	window time.Duration
+	retain time.Duration // how long answers are kept: the window, or longer
 	now    func() time.Time
 
 	mu    sync.Mutex
@@ -45,8 +49,13 @@ type sharedCall struct {
 	err   error
 }
 
+// minRetain is how long answers are kept at least, for scans due long
+// before they run: a cycle of a large fleet behind a registry's rate limit.
+const minRetain = time.Hour
+
 func newShared(reg scan.Registry, window time.Duration, now func() time.Time) *shared {
-	return &shared{reg: reg, window: window, now: now, items: map[string]sharedItem{}, calls: map[string]*sharedCall{}}
+	return &shared{reg: reg, window: window, retain: max(window, minRetain), now: now,
+		items: map[string]sharedItem{}, calls: map[string]*sharedCall{}}
 }
 
 // view returns the registry a policy with this credentials identity scans
@@ -67,9 +76,9 @@ type sharedView struct {
 // request is kept under key too: it renews the window for scans without one.
 func (v *sharedView) get(ctx context.Context, key string, fetch func() (sharedItem, error)) (sharedItem, error) {
 	if v.fresh.request == "" {
-		return v.s.get(ctx, key, "", v.fresh.since, fetch)
+		return v.s.get(ctx, key, "", v.fresh, fetch)
 	}
-	return v.s.get(ctx, key+"|fresh|"+v.fresh.request, key, v.fresh.since, fetch)
+	return v.s.get(ctx, key+"|fresh|"+v.fresh.request, key, v.fresh, fetch)
 }
 
 // ListTags implements scan.Registry.
@@ -95,17 +104,18 @@ func (v *sharedView) Digest(ctx context.Context, ref name.Reference, platform *v
 	return it.hash, err
 }
 
-// get returns the item under key from the window if its fetch started at
-// or after since, joins such a fetch in flight, or fetches it and keeps it
-// under key and alias (unless ""). A caller that joins returns when its own
-// context ends. Errors are not kept: the next policy tries again.
-func (s *shared) get(ctx context.Context, key, alias string, since time.Time, fetch func() (sharedItem, error)) (sharedItem, error) {
+// get returns the item under key if f allows it (see usable), joins a
+// fetch in flight that started at or after f.since, or fetches the item and
+// keeps it under key and alias (unless ""). A caller that joins returns
+// when its own context ends. Errors are not kept: the next policy tries
+// again.
+func (s *shared) get(ctx context.Context, key, alias string, f freshness, fetch func() (sharedItem, error)) (sharedItem, error) {
 	s.mu.Lock()
-	if it, ok := s.items[key]; ok && s.now().Sub(it.at) < s.window && !it.at.Before(since) {
+	if it, ok := s.items[key]; ok && s.usable(it, f) {
 		s.mu.Unlock()
 		return it, nil
 	}
-	if c, ok := s.calls[key]; ok && !c.start.Before(since) {
+	if c, ok := s.calls[key]; ok && !c.start.Before(f.since) {
 		s.mu.Unlock()
 		return c.wait(ctx)
 	}
@@ -130,6 +140,17 @@ func (s *shared) get(ctx context.Context, key, alias string, since time.Time, fe
 	return c.it, c.err
 }
 
+// usable reports whether a scan with freshness f may take it: fetched at or
+// after f.since, and within the window, or at or after f.due and within
+// retain.
+func (s *shared) usable(it sharedItem, f freshness) bool {
+	if it.at.Before(f.since) {
+		return false
+	}
+	age := s.now().Sub(it.at)
+	return age < s.window || (!f.due.IsZero() && !it.at.Before(f.due) && age < s.retain)
+}
+
 // wait returns the call's result, or ctx's error if that comes first.
 func (c *sharedCall) wait(ctx context.Context) (sharedItem, error) {
 	select {
@@ -140,15 +161,15 @@ func (c *sharedCall) wait(ctx context.Context) (sharedItem, error) {
 	}
 }
 
-// store keeps it unless a newer answer is kept already, and drops what has
-// left the window, at most once a window.
+// store keeps it unless a newer answer is kept already, and drops what is
+// older than retain, at most once a window.
 func (s *shared) store(key string, it sharedItem) {
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if now.Sub(s.swept) >= s.window {
 		for k, old := range s.items {
-			if now.Sub(old.at) >= s.window {
+			if now.Sub(old.at) >= s.retain {
 				delete(s.items, k)
 			}
 		}

@@ -138,3 +138,40 @@ func TestSharedRequestRenewsWindow(t *testing.T) {
 		t.Errorf("listings = %d, want 1: one per request, reused by the scheduled scan", n)
 	}
 }
+
+// TestSharedSinceDue: the scans of a cycle that outlasts the window (a
+// registry's rate limit, a large fleet) share the answers fetched since
+// they were due; a scan due after an answer was fetched does not take it
+// once the window has passed.
+func TestSharedSinceDue(t *testing.T) {
+	clock, advance := fakeClock()
+	reg := &slowRegistry{}
+	s := newShared(reg, 30*time.Second, clock)
+	repo, _ := name.NewRepository("example.com/app")
+	list := func(f freshness) {
+		t.Helper()
+		if _, err := s.view("alice", f).ListTags(t.Context(), repo, resolver.Access{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	due := clock()
+	advance(10 * time.Second)
+	list(freshness{due: due}) // the first scan of the cycle fetches
+	for range 5 {             // the others come minutes later
+		advance(time.Minute)
+		list(freshness{due: due})
+	}
+	if n := reg.lists.Load(); n != 1 {
+		t.Errorf("listings = %d in a cycle of 5 minutes, want 1", n)
+	}
+	list(freshness{due: clock()}) // the next cycle, due after the fetch
+	list(freshness{})             // a scan without a due time, after the window
+	if n := reg.lists.Load(); n != 2 {
+		t.Errorf("listings = %d, want 2: a new cycle fetches afresh, then shares within the window", n)
+	}
+	advance(2 * time.Hour) // past minRetain: the answer goes at the next store
+	list(freshness{due: due})
+	if n := reg.lists.Load(); n != 3 {
+		t.Errorf("listings = %d, want 3: answers older than an hour are not kept", n)
+	}
+}

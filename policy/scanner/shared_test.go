@@ -15,6 +15,7 @@ import (
 	"github.com/imagepin/imagepin/e2e/registry"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/scan"
+	"github.com/imagepin/imagepin/policy/scanner"
 	"github.com/imagepin/imagepin/resolver"
 )
 
@@ -29,8 +30,9 @@ func TestRegistryWorkIsShared(t *testing.T) {
 	}
 	// Enough workers that a cycle of 50 scans fits in the window on a busy
 	// machine: this counts sharing, not throughput.
+	// Every scan writes lastScan, by which the test tells the cycles apart.
 	const window = 2 * time.Second
-	startScanner(t, ns, newResolver(t), scannerOpts{shareWindow: window, concurrency: 10})
+	startScanner(t, ns, newResolver(t), scannerOpts{shareWindow: window, concurrency: 10, statusRefresh: scanner.EveryScan})
 	var policies []*v1alpha1.ImagePolicy
 	for r := range repos {
 		for i := range perRepo {

@@ -27,11 +27,14 @@ type ImagePolicyStatus struct {
 	// +kubebuilder:validation:MaxItems=10
 	History []ImageRecord `json:"history,omitempty"`
 
-	// LastScan describes the last registry scan.
+	// LastScan describes the last registry scan recorded. A scan that changes
+	// nothing else in the status is recorded only once the last one recorded
+	// is older than the manager's --scan-status-refresh (1h by default).
 	// +optional
 	LastScan *ScanRecord `json:"lastScan,omitempty"`
 
-	// NextScanAt is when the next scheduled scan is due.
+	// NextScanAt is when the next scheduled scan was due as of LastScan; the
+	// scanner keeps its own schedule between status writes.
 	// +optional
 	NextScanAt *metav1.Time `json:"nextScanAt,omitempty"`
 

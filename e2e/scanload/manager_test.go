@@ -1,0 +1,194 @@
+package scanload
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/imagepin/imagepin/e2e/buildtool"
+	"github.com/imagepin/imagepin/e2e/controlplane"
+)
+
+// managerArgsEnv adds flags to the manager under test, e.g.
+// IMAGEPIN_BENCH_MANAGER_ARGS="--kube-api-qps=50 --scan-concurrency=4" to
+// measure other settings than the defaults with the same build; several
+// sets separated by ";" run one after the other (see managerArgSets).
+const managerArgsEnv = "IMAGEPIN_BENCH_MANAGER_ARGS"
+
+// binEnv names an imagepin binary to measure instead of one built from
+// this checkout, e.g. one built before a change.
+const binEnv = "IMAGEPIN_BENCH_BIN"
+
+// cpuProfileEnv names a folder where the benchmarks write CPU profiles of
+// the manager, one per measured cycle (go tool pprof imagepin FILE).
+const cpuProfileEnv = "IMAGEPIN_BENCH_CPUPROFILE"
+
+// manager is an `imagepin manager` process under measurement.
+type manager struct {
+	cmd         *exec.Cmd
+	metricsAddr string
+	pprofAddr   string
+	log         string
+}
+
+func buildImagepin(b *testing.B) string {
+	if bin := os.Getenv(binEnv); bin != "" {
+		return bin
+	}
+	root, err := buildtool.RepoRoot()
+	if err != nil {
+		b.Fatal(err)
+	}
+	bin := filepath.Join(b.TempDir(), "imagepin")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/imagepin")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("build imagepin: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func startManager(b *testing.B, bin string, cp *controlplane.ControlPlane, extra []string) *manager {
+	m := &manager{metricsAddr: freeAddr(b), pprofAddr: freeAddr(b), log: filepath.Join(b.TempDir(), "manager.log")}
+	args := []string{"manager", "--kubeconfig", cp.Kubeconfig, "--leader-elect=false",
+		"--cert-mode", "external", "--cert-dir", cp.Webhook.CertDir,
+		"--webhook-bind-address", fmt.Sprintf("127.0.0.1:%d", cp.Webhook.Port),
+		"--metrics-bind-address", m.metricsAddr, "--metrics-secure=false", "--pprof-bind-address", m.pprofAddr,
+		"--health-probe-bind-address", "0", "--receiver-bind-address", "0"}
+	args = append(args, extra...)
+	m.cmd = exec.Command(bin, args...)
+	log, err := os.Create(m.log)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer log.Close()
+	m.cmd.Stdout, m.cmd.Stderr = log, log
+	if err := m.cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(m.stop)
+	return m
+}
+
+// stop interrupts the manager and waits for it.
+func (m *manager) stop() {
+	if m.cmd.ProcessState != nil {
+		return
+	}
+	_ = m.cmd.Process.Signal(os.Interrupt)
+	_, _ = m.cmd.Process.Wait()
+}
+
+// metrics scrapes the manager, failing the benchmark if it has exited.
+func (m *manager) metrics(b *testing.B, ctx context.Context) managerMetrics {
+	mm, err := scrapeManager(ctx, m.metricsAddr)
+	if err != nil {
+		b.Fatalf("manager metrics: %v\n%s", err, m.logTail())
+	}
+	return mm
+}
+
+// peakRSSMiB reads the process's high-water mark of resident memory.
+func (m *manager) peakRSSMiB(b *testing.B) float64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", m.cmd.Process.Pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb float64
+			fmt.Sscanf(strings.TrimSpace(rest), "%f", &kb)
+			return kb / 1024
+		}
+	}
+	b.Fatal("no VmHWM in /proc status")
+	return 0
+}
+
+// cpuSeconds reads the CPU time the process has used (user + system).
+func (m *manager) cpuSeconds(b *testing.B) float64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", m.cmd.Process.Pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Fields after the command name, which is in parentheses: state is the
+	// first, utime the 12th and stime the 13th.
+	fields := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+2:]))
+	var utime, stime float64
+	fmt.Sscanf(fields[11], "%f", &utime)
+	fmt.Sscanf(fields[12], "%f", &stime)
+	return (utime + stime) / 100 // USER_HZ
+}
+
+// profileCPU starts a CPU profile of d when cpuProfileEnv is set and
+// returns a function that waits for it and writes it as name.pprof there.
+func (m *manager) profileCPU(b *testing.B, ctx context.Context, name string, d time.Duration) func() {
+	dir := os.Getenv(cpuProfileEnv)
+	if dir == "" {
+		return func() {}
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- fetchProfile(ctx, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", m.pprofAddr, int(d.Seconds())),
+			filepath.Join(dir, profileName(b.Name(), name)))
+	}()
+	return func() {
+		if err := <-done; err != nil {
+			b.Logf("CPU profile %s: %v", name, err)
+		}
+	}
+}
+
+// profileName is the file of the profile of phase in benchmark bench.
+func profileName(bench, phase string) string {
+	clean := strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`/\:*?"<>| `, r) {
+			return '_'
+		}
+		return r
+	}, bench)
+	return clean + "-" + phase + ".pprof"
+}
+
+func fetchProfile(ctx context.Context, url, path string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s", url, resp.Status)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// logTail is the end of the manager's log, for failure messages.
+func (m *manager) logTail() string {
+	data, err := os.ReadFile(m.log)
+	if err != nil {
+		return err.Error()
+	}
+	if len(data) > 4096 {
+		data = data[len(data)-4096:]
+	}
+	return string(data)
+}
