@@ -11,7 +11,6 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
@@ -19,6 +18,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
+	"github.com/imagepin/imagepin/internal/metawatch"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 )
 
@@ -63,35 +63,13 @@ func (k *kicks) take(key types.NamespacedName) bool {
 // watchCredentials adds the metadata watches of Secrets and ServiceAccounts
 // to the controller b builds, in a cache of their own that mgr runs.
 func (r *Reconciler) watchCredentials(mgr ctrl.Manager, b *ctrl.Builder) error {
-	c, err := cache.New(mgr.GetConfig(), cache.Options{
-		HTTPClient: mgr.GetHTTPClient(), Scheme: mgr.GetScheme(), Mapper: mgr.GetRESTMapper(),
-		DefaultTransform: identityOnly,
-	})
+	c, err := metawatch.NewCache(mgr)
 	if err != nil {
-		return fmt.Errorf("credentials cache: %w", err)
+		return fmt.Errorf("credentials watch: %w", err)
 	}
-	if err := mgr.Add(c); err != nil {
-		return fmt.Errorf("credentials cache: %w", err)
-	}
-	b.WatchesRawSource(source.Kind(c, metadataOf("Secret"), onChange(r.policiesUsingSecret))).
-		WatchesRawSource(source.Kind(c, metadataOf("ServiceAccount"), onChange(r.policiesUsingAccount)))
+	b.WatchesRawSource(source.Kind(c, metawatch.Of("Secret"), onChange(r.policiesUsingSecret))).
+		WatchesRawSource(source.Kind(c, metawatch.Of("ServiceAccount"), onChange(r.policiesUsingAccount)))
 	return nil
-}
-
-func metadataOf(kind string) *metav1.PartialObjectMetadata {
-	return &metav1.PartialObjectMetadata{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: kind}}
-}
-
-// identityOnly keeps what the watch needs of an object and drops the rest
-// (labels, annotations, owners, managed fields) before it is cached.
-func identityOnly(obj any) (any, error) {
-	m, ok := obj.(*metav1.PartialObjectMetadata)
-	if !ok {
-		return obj, nil // a deletion tombstone
-	}
-	return &metav1.PartialObjectMetadata{TypeMeta: m.TypeMeta, ObjectMeta: metav1.ObjectMeta{
-		Namespace: m.Namespace, Name: m.Name, UID: m.UID, ResourceVersion: m.ResourceVersion,
-	}}, nil
 }
 
 type metaEvents = handler.TypedFuncs[*metav1.PartialObjectMetadata, reconcile.Request]
