@@ -26,7 +26,10 @@ type change struct {
 	note   string // a warning to add
 }
 
-// String is the admission warning that reports the change.
+// String is the admission warning that reports the change. When the image
+// keeps its reference and gains a digest, only the digest is named: the API
+// server cuts warnings to 256 characters each once a response's warnings
+// pass 4,096, so short ones keep a Pod of 20 and more containers readable.
 func (c change) String() string {
 	why := "tag resolved in the registry"
 	switch {
@@ -34,6 +37,9 @@ func (c change) String() string {
 		why = "ImagePolicy " + c.policy + ", the image of " + c.via
 	case c.source == fromPolicy:
 		why = "ImagePolicy " + c.policy
+	}
+	if digest, ok := strings.CutPrefix(c.to, c.image+"@"); ok {
+		return fmt.Sprintf("imagepin: container %q: image %q pinned to digest %s (%s)", c.name, c.image, digest, why)
 	}
 	return fmt.Sprintf("imagepin: container %q: image %q pinned to %q (%s)", c.name, c.image, c.to, why)
 }

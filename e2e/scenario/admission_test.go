@@ -44,7 +44,8 @@ func (sc *scenario) strictDenies(t *testing.T) {
 	if got, want := pod.Spec.Containers[0].Image, sc.Pinned(submitted); got != want {
 		t.Errorf("Pod in a strict namespace runs %s, want %s resolved in the registry", got, want)
 	}
-	sc.assertWarning(t, fmt.Sprintf("imagepin: container %q: image %q pinned to %q (tag resolved in the registry)", "app", image, sc.Pinned(submitted)))
+	digest := strings.TrimPrefix(sc.Pinned(submitted), image+"@")
+	sc.assertWarning(t, fmt.Sprintf("imagepin: container %q: image %q pinned to digest %s (tag resolved in the registry)", "app", image, digest))
 	missing := sc.Registry.Repo("demo/missing") + ":1.0.0"
 	err = sc.Client.Create(t.Context(), newPod(strict, "unresolvable", missing))
 	if err == nil || !strings.Contains(err.Error(), "denied the request") || !strings.Contains(err.Error(), missing) {
