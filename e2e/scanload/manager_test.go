@@ -19,7 +19,9 @@ import (
 // managerArgsEnv adds flags to the manager under test, e.g.
 // IMAGEPIN_BENCH_MANAGER_ARGS="--kube-api-qps=50 --scan-concurrency=4" to
 // measure other settings than the defaults with the same build; several
-// sets separated by ";" run one after the other (see managerArgSets).
+// sets separated by ";" run one after the other (see managerArgSets). A
+// word NAME=VALUE that is not a flag sets an environment variable of the
+// manager, e.g. GOMEMLIMIT=100MiB.
 const managerArgsEnv = "IMAGEPIN_BENCH_MANAGER_ARGS"
 
 // binEnv names an imagepin binary to measure instead of one built from
@@ -62,8 +64,16 @@ func startManager(b *testing.B, bin string, cp *controlplane.ControlPlane, extra
 		"--webhook-bind-address", fmt.Sprintf("127.0.0.1:%d", cp.Webhook.Port),
 		"--metrics-bind-address", m.metricsAddr, "--metrics-secure=false", "--pprof-bind-address", m.pprofAddr,
 		"--health-probe-bind-address", "0", "--receiver-bind-address", "0"}
-	args = append(args, extra...)
+	env := os.Environ()
+	for _, a := range extra {
+		if !strings.HasPrefix(a, "-") && strings.Contains(a, "=") {
+			env = append(env, a)
+		} else {
+			args = append(args, a)
+		}
+	}
 	m.cmd = exec.Command(bin, args...)
+	m.cmd.Env = env
 	log, err := os.Create(m.log)
 	if err != nil {
 		b.Fatal(err)
