@@ -84,6 +84,9 @@ func (o *managerOptions) run(ctx context.Context) error {
 		return err
 	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&o.zap)))
+	if limit := setMemoryLimit(); limit > 0 {
+		ctrl.Log.Info("Go memory limit set from the container's", "bytes", limit)
+	}
 	cfg, err := restConfig(o.kubeconfig)
 	if err != nil {
 		return err

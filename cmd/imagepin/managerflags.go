@@ -73,8 +73,9 @@ func (o *managerOptions) bindFlags(cmd *cobra.Command) {
 	f.StringVar(&o.metricsBindAddress, "metrics-bind-address", ":8080", "address of Prometheus /metrics; 0 disables it")
 	f.StringVar(&o.probeBindAddress, "health-probe-bind-address", ":8081", "address of /healthz and /readyz")
 	f.BoolVar(&o.leaderElect, "leader-elect", true, "elect one leader among replicas to run the scanner")
-	f.Float32Var(&o.kubeAPIQPS, "kube-api-qps", 50, "Kubernetes API requests per second (status updates, Secrets)")
-	f.IntVar(&o.kubeAPIBurst, "kube-api-burst", 100, "Kubernetes API requests allowed above --kube-api-qps in a burst")
+	f.Float32Var(&o.kubeAPIQPS, "kube-api-qps", -1,
+		"Kubernetes API requests per second (status updates, events, Secrets); negative: no client-side limit, the API server's priority and fairness paces them")
+	f.IntVar(&o.kubeAPIBurst, "kube-api-burst", 100, "Kubernetes API requests allowed above a positive --kube-api-qps in a burst")
 	f.StringVar(&o.pprofBindAddress, "pprof-bind-address", "0", "address of Go's /debug/pprof/ profiles (plain HTTP, no authentication: bind it to 127.0.0.1); 0 disables it")
 
 	f.StringVar(&o.certMode, "cert-mode", string(certs.SelfSigned), "serving certificate: self-signed, cert-manager or external")

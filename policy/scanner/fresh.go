@@ -18,8 +18,11 @@ import (
 // scanner has not decided yet (a new policy, an edit) takes only answers
 // fetched after the scanner saw that spec: a tag deleted upstream just
 // before a policy was created must not be chosen from an older listing,
-// after which "never older on a scan alone" would keep it. A scan request
-// (see scanrequest) fetches afresh once per request value.
+// after which "never older on a scan alone" would keep it. Such a scan is
+// due from that moment, so the first cycle of a fleet (every policy new
+// after an apply or a status reset) shares its answers however long it
+// takes. A scan request (see scanrequest) fetches afresh once per request
+// value.
 type freshness struct {
 	request string    // the scan request carried, or ""
 	since   time.Time // answers must have been fetched from then on; zero: any

@@ -76,16 +76,20 @@ func (r *Reconciler) reconcile(ctx context.Context, p *v1alpha1.ImagePolicy, now
 	return r.scheduleIn(p, now, untilNext(p, now, r.opts.MaxJitter)), false
 }
 
-// freshnessOf says which shared answers p's scan may use: after an
-// undecided spec, only those fetched since the scanner saw it; for a
-// scheduled scan, also those fetched since it was due.
+// freshnessOf says which shared answers p's scan may use: those within
+// the window, and those fetched since the scan was due. A scan of an
+// undecided spec is due from when the scanner saw the spec, and takes
+// nothing older: however long the first cycle of a fleet takes, its scans
+// share one listing per repository. A retry after a failure is due at its
+// backoff, so that it fetches what failed afresh.
 func (r *Reconciler) freshnessOf(key types.NamespacedName, p *v1alpha1.ImagePolicy, now time.Time) freshness {
 	var f freshness
 	f.request, _ = scanrequest.Pending(p)
 	if p.Generation != p.Status.ObservedGeneration {
 		f.since = r.specs.note(key, p.Generation)
+		f.due = f.since
 	}
-	if due, ok := r.next.get(key); ok && !due.IsZero() && !due.After(now) {
+	if due, ok := r.next.get(key); ok && !due.IsZero() && !due.After(now) && due.After(f.due) {
 		f.due = due
 	}
 	return f
