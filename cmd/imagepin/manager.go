@@ -84,9 +84,7 @@ func (o *managerOptions) run(ctx context.Context) error {
 		return err
 	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&o.zap)))
-	if limit := setMemoryLimit(); limit > 0 {
-		ctrl.Log.Info("Go memory limit set from the container's", "bytes", limit)
-	}
+	setMemoryLimit(ctrl.Log)
 	cfg, err := restConfig(o.kubeconfig)
 	if err != nil {
 		return err
