@@ -229,7 +229,7 @@ func bundle(t *testing.T, cl client.Client, name string) []*x509.Certificate {
 }
 
 func get(url string) (bool, string) {
-	resp, err := http.Get(url) //nolint:gosec,noctx // a test probe of a local address
+	resp, err := http.Get(url) // a test probe of a local address
 	if err != nil {
 		return false, err.Error()
 	}

@@ -86,15 +86,6 @@ func (m *manager) stop() {
 	_, _ = m.cmd.Process.Wait()
 }
 
-// metrics scrapes the manager, failing the benchmark if it has exited.
-func (m *manager) metrics(b *testing.B, ctx context.Context) managerMetrics {
-	mm, err := scrapeManager(ctx, m.metricsAddr)
-	if err != nil {
-		b.Fatalf("manager metrics: %v\n%s", err, m.logTail())
-	}
-	return mm
-}
-
 // peakRSSMiB reads the process's high-water mark of resident memory.
 func (m *manager) peakRSSMiB(b *testing.B) float64 {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", m.cmd.Process.Pid))
