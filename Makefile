@@ -41,9 +41,12 @@ verify-docs: ## Fail when docs/design.md or README.md lack a flag, metric or con
 	hack/verify-docs.sh
 
 .PHONY: lint
-lint: staticcheck ## gofmt check, go vet and staticcheck.
+lint: staticcheck ## gofmt check, go vet, staticcheck, the darwin build, and no binary linking testing.
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
+	GOOS=darwin go build ./...
+	GOOS=darwin go vet ./e2e/... ./hack/... ./internal/...
+	@if go list -deps ./hack/demo ./cmd/... | grep -qx testing; then echo "a binary links the testing package"; exit 1; fi
 
 .PHONY: staticcheck
 staticcheck: $(STATICCHECK) ## Run staticcheck with staticcheck.conf.

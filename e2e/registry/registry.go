@@ -62,7 +62,7 @@ type Registry struct {
 	root         string // temporary folder with config, certificates, htpasswd, log and Dir
 	enableDelete bool
 	transport    http.RoundTripper
-	proc         *process
+	proc         *regProcess
 
 	stopOnce sync.Once
 	stopErr  error
