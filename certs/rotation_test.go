@@ -25,6 +25,7 @@ import (
 
 	"github.com/imagepin/imagepin/certs"
 	"github.com/imagepin/imagepin/certs/pki"
+	"github.com/imagepin/imagepin/internal/testenv"
 )
 
 const allowPath = "/allow"
@@ -39,7 +40,7 @@ const allowPath = "/allow"
 func TestSelfSignedRotationWithoutFailedAdmissions(t *testing.T) {
 	cp, cl := apiServer(t)
 	ns := newNamespace(t, cl)
-	port, probe := freePort(t), freePort(t)
+	port, probe := testenv.FreePortT(t), testenv.FreePortT(t)
 	admissionConfigurations(t, cl, ns, port)
 	reg := prometheus.NewRegistry()
 	p, err := certs.New(certs.SelfSigned, cp.Config,

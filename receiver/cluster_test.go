@@ -3,7 +3,6 @@ package receiver_test
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -21,6 +20,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/imagepin/imagepin/e2e/controlplane"
+	"github.com/imagepin/imagepin/internal/testenv"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/governing"
 	"github.com/imagepin/imagepin/receiver"
@@ -104,7 +104,7 @@ func startReceiver(t *testing.T, cp *controlplane.ControlPlane, secret types.Nam
 	if err := governing.IndexPolicies(t.Context(), mgr.GetFieldIndexer()); err != nil {
 		t.Fatal(err)
 	}
-	addr := freeAddr(t)
+	addr := testenv.FreeAddrT(t)
 	r, err := receiver.New(receiver.Options{
 		Addr: addr, Tokens: receiver.NewSecretToken(mgr.GetAPIReader(), secret, time.Second),
 		Policies: mgr.GetCache(), RepositoryIndex: governing.RepositoryIndex, Patcher: mgr.GetClient(),
@@ -229,14 +229,4 @@ func newClient(t *testing.T, cp *controlplane.ControlPlane) client.Client {
 		t.Fatal(err)
 	}
 	return cl
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/imagepin/imagepin/e2e/fixtures"
 	"github.com/imagepin/imagepin/e2e/registry"
 	"github.com/imagepin/imagepin/e2e/stack"
+	"github.com/imagepin/imagepin/internal/testenv"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 )
 
@@ -195,11 +196,11 @@ func (f *fleet) createNamespaces(ctx context.Context) error {
 // startManager runs `imagepin manager` (built with the pprof overlay) with
 // the control plane's webhook serving certificate.
 func (f *fleet) startManager(b *testing.B, bin string) error {
-	f.pprofAddr = freeAddr(b)
+	f.pprofAddr = testenv.FreeAddrT(b)
 	b.Setenv(pprofAddrEnv, f.pprofAddr)
 	webhookAddr := fmt.Sprintf("127.0.0.1:%d", f.cp.Webhook.Port)
 	f.mgr = &stack.Manager{
-		Bin: bin, WebhookAddr: webhookAddr, ProbeAddr: freeAddr(b), MetricsAddr: freeAddr(b),
+		Bin: bin, WebhookAddr: webhookAddr, ProbeAddr: testenv.FreeAddrT(b), MetricsAddr: testenv.FreeAddrT(b),
 		LogFile: filepath.Join(f.out, "manager.log"),
 	}
 	f.mgr.Args = []string{"manager", "--kubeconfig", f.cp.Kubeconfig, "--leader-elect=false",
