@@ -23,6 +23,7 @@ import (
 	"github.com/imagepin/imagepin/e2e/registry"
 	"github.com/imagepin/imagepin/e2e/stack"
 	"github.com/imagepin/imagepin/internal/testenv"
+	"github.com/imagepin/imagepin/internal/testenv/kubescheme"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 )
 
@@ -163,7 +164,7 @@ func (f *fleet) clients() error {
 	cfg := rest.CopyConfig(f.cp.Config)
 	cfg.QPS = -1 // the load generator must not be throttled by itself
 	var err error
-	if f.cl, err = client.New(cfg, client.Options{Scheme: scheme()}); err != nil {
+	if f.cl, err = client.New(cfg, client.Options{Scheme: kubescheme.Must()}); err != nil {
 		return err
 	}
 	cs, err := kubernetes.NewForConfig(cfg)
