@@ -5,9 +5,11 @@ SHELL := /usr/bin/env bash -o pipefail
 
 CONTROLLER_TOOLS_VERSION ?= v0.21.0
 CRD_REF_DOCS_VERSION ?= v0.3.0
+STATICCHECK_VERSION ?= v0.8.2
 BIN := $(CURDIR)/bin
 CONTROLLER_GEN := $(BIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
 CRD_REF_DOCS := $(BIN)/crd-ref-docs-$(CRD_REF_DOCS_VERSION)
+STATICCHECK := $(BIN)/staticcheck-$(STATICCHECK_VERSION)
 GO_TEST_FLAGS ?= -race -count=1 -timeout=30m
 
 # Generated files: CI fails when `make generate` changes them.
@@ -39,9 +41,16 @@ verify-docs: ## Fail when docs/design.md or README.md lack a flag, metric or con
 	hack/verify-docs.sh
 
 .PHONY: lint
-lint: ## gofmt check and go vet.
+lint: staticcheck ## gofmt check, go vet, staticcheck, the darwin build, and no binary linking testing.
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
+	GOOS=darwin go build ./...
+	GOOS=darwin go vet ./e2e/... ./hack/... ./internal/...
+	@if go list -deps ./hack/demo ./cmd/... | grep -qx testing; then echo "a binary links the testing package"; exit 1; fi
+
+.PHONY: staticcheck
+staticcheck: $(STATICCHECK) ## Run staticcheck with staticcheck.conf.
+	$(STATICCHECK) ./...
 
 .PHONY: components
 components: ## Fetch or build the control plane, kwok, the registry and helm into the cache; print their environment.
@@ -61,6 +70,10 @@ demo: ## Run imagepin on a local control plane, registry and Git server (Ctrl-C 
 $(CONTROLLER_GEN):
 	GOBIN=$(BIN) go install sigs.k8s.io/controller-tools/cmd/controller-gen@$(CONTROLLER_TOOLS_VERSION)
 	mv $(BIN)/controller-gen $@
+
+$(STATICCHECK):
+	GOBIN=$(BIN) GOFLAGS=-mod=mod go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	mv $(BIN)/staticcheck $@
 
 $(CRD_REF_DOCS):
 	GOBIN=$(BIN) go install github.com/elastic/crd-ref-docs@$(CRD_REF_DOCS_VERSION)

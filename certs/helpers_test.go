@@ -20,6 +20,7 @@ import (
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	"github.com/imagepin/imagepin/certs"
+	"github.com/imagepin/imagepin/internal/testenv"
 )
 
 // eventually polls cond until it holds, failing the test after timeout
@@ -66,7 +67,7 @@ func run(t *testing.T, p *certs.Provider) {
 // certificate, as the manager does, and returns its address.
 func serve(t *testing.T, p *certs.Provider) string {
 	t.Helper()
-	port := freePort(t)
+	port := testenv.FreePortT(t)
 	srv := crwebhook.NewServer(crwebhook.Options{Host: "127.0.0.1", Port: port, TLSOpts: []func(*tls.Config){p.TLSOpt}})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -83,20 +84,10 @@ func serve(t *testing.T, p *certs.Provider) string {
 	return addr
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // served returns the certificate a TLS server at addr presents.
 func served(addr string) (*x509.Certificate, error) {
 	conn, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", addr,
-		&tls.Config{InsecureSkipVerify: true}) //nolint:gosec // the test inspects whatever is served
+		&tls.Config{InsecureSkipVerify: true}) // the test inspects whatever is served
 	if err != nil {
 		return nil, err
 	}

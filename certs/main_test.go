@@ -10,8 +10,6 @@ import (
 	"sync"
 	"testing"
 
-	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
@@ -20,6 +18,7 @@ import (
 	cmapi "github.com/cert-manager/cert-manager/pkg/apis/certmanager/v1"
 
 	"github.com/imagepin/imagepin/e2e/controlplane"
+	"github.com/imagepin/imagepin/internal/testenv/kubescheme"
 )
 
 // The tests that need an API server share one, started by the first of
@@ -69,11 +68,8 @@ func startAPIServer() (*controlplane.ControlPlane, client.Client, error) {
 	if _, err := envtest.InstallCRDs(cp.Config, envtest.CRDInstallOptions{Paths: []string{crd}, ErrorIfPathMissing: true}); err != nil {
 		return cp, nil, fmt.Errorf("install cert-manager's Certificate CRD: %w", err)
 	}
-	scheme := runtime.NewScheme()
-	if err := clientgoscheme.AddToScheme(scheme); err != nil {
-		return cp, nil, err
-	}
-	if err := cmapi.AddToScheme(scheme); err != nil {
+	scheme, err := kubescheme.New(cmapi.AddToScheme)
+	if err != nil {
 		return cp, nil, err
 	}
 	cl, err := client.New(cp.Config, client.Options{Scheme: scheme})

@@ -25,6 +25,7 @@ import (
 
 	"github.com/imagepin/imagepin/certs"
 	"github.com/imagepin/imagepin/certs/pki"
+	"github.com/imagepin/imagepin/internal/testenv"
 )
 
 const allowPath = "/allow"
@@ -39,7 +40,7 @@ const allowPath = "/allow"
 func TestSelfSignedRotationWithoutFailedAdmissions(t *testing.T) {
 	cp, cl := apiServer(t)
 	ns := newNamespace(t, cl)
-	port, probe := freePort(t), freePort(t)
+	port, probe := testenv.FreePortT(t), testenv.FreePortT(t)
 	admissionConfigurations(t, cl, ns, port)
 	reg := prometheus.NewRegistry()
 	p, err := certs.New(certs.SelfSigned, cp.Config,
@@ -229,7 +230,7 @@ func bundle(t *testing.T, cl client.Client, name string) []*x509.Certificate {
 }
 
 func get(url string) (bool, string) {
-	resp, err := http.Get(url) //nolint:gosec,noctx // a test probe of a local address
+	resp, err := http.Get(url) // a test probe of a local address
 	if err != nil {
 		return false, err.Error()
 	}

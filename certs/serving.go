@@ -77,7 +77,7 @@ func (s *serving) ready() error {
 func (s *serving) Start(ctx context.Context) error {
 	w, err := s.await(ctx)
 	if err != nil {
-		return nil //nolint:nilerr // only ctx ends the wait: a normal stop
+		return nil // only ctx ends the wait: a normal stop
 	}
 	w.RegisterCallback(func(c tls.Certificate) {
 		s.expiry.set(certServing, c.Leaf)

@@ -3,7 +3,6 @@ package receiver_test
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,15 +11,15 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/imagepin/imagepin/e2e/controlplane"
+	"github.com/imagepin/imagepin/internal/testenv"
+	"github.com/imagepin/imagepin/internal/testenv/kubescheme"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/governing"
 	"github.com/imagepin/imagepin/receiver"
@@ -97,14 +96,14 @@ func TestReceiverAgainstAPIServer(t *testing.T) {
 // does, and returns the URL to append a token to.
 func startReceiver(t *testing.T, cp *controlplane.ControlPlane, secret types.NamespacedName) string {
 	t.Helper()
-	mgr, err := ctrl.NewManager(cp.Config, ctrl.Options{Scheme: newScheme(t), Metrics: metricsserver.Options{BindAddress: "0"}})
+	mgr, err := ctrl.NewManager(cp.Config, ctrl.Options{Scheme: kubescheme.NewT(t), Metrics: metricsserver.Options{BindAddress: "0"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := governing.IndexPolicies(t.Context(), mgr.GetFieldIndexer()); err != nil {
 		t.Fatal(err)
 	}
-	addr := freeAddr(t)
+	addr := testenv.FreeAddrT(t)
 	r, err := receiver.New(receiver.Options{
 		Addr: addr, Tokens: receiver.NewSecretToken(mgr.GetAPIReader(), secret, time.Second),
 		Policies: mgr.GetCache(), RepositoryIndex: governing.RepositoryIndex, Patcher: mgr.GetClient(),
@@ -211,32 +210,11 @@ func create(t *testing.T, cl client.Client, obj client.Object) {
 	}
 }
 
-func newScheme(t *testing.T) *runtime.Scheme {
-	t.Helper()
-	s := runtime.NewScheme()
-	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, v1alpha1.AddToScheme} {
-		if err := add(s); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return s
-}
-
 func newClient(t *testing.T, cp *controlplane.ControlPlane) client.Client {
 	t.Helper()
-	cl, err := client.New(cp.Config, client.Options{Scheme: newScheme(t)})
+	cl, err := client.New(cp.Config, client.Options{Scheme: kubescheme.NewT(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return cl
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }

@@ -99,33 +99,33 @@ func newError(ctx context.Context, op, ref, registry string, err error) error {
 	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
 		err = fmt.Errorf("%w (%w)", err, cerr)
 	}
-	kind, code := classify(err)
+	code, kind := classify(err)
 	return &Error{Op: op, Ref: ref, Registry: registry, StatusCode: code, Kind: kind, Err: err}
 }
 
-// classify maps an error to a sentinel and the HTTP status it carried.
-func classify(err error) (kind error, code int) {
+// classify maps an error to the HTTP status it carried and a sentinel.
+func classify(err error) (code int, kind error) {
 	// A certificate error comes first: on loopback and private addresses
 	// go-containerregistry then also tries plain HTTP, whose 400 would hide it.
 	var certErr *tls.CertificateVerificationError
 	if errors.As(err, &certErr) {
-		return ErrUnavailable, 0
+		return 0, ErrUnavailable
 	}
 	var te *transport.Error
 	if errors.As(err, &te) {
-		return kindOfStatus(te.StatusCode), te.StatusCode
+		return te.StatusCode, kindOfStatus(te.StatusCode)
 	}
 	switch {
 	case errors.Is(err, ErrAddressDenied):
-		return ErrAddressDenied, 0
+		return 0, ErrAddressDenied
 	case errors.Is(err, ErrPlatformNotFound):
-		return ErrPlatformNotFound, 0
+		return 0, ErrPlatformNotFound
 	case errors.Is(err, context.Canceled):
-		return nil, 0
+		return 0, nil
 	case errors.Is(err, context.DeadlineExceeded), isNetworkOrFormat(err):
-		return ErrUnavailable, 0
+		return 0, ErrUnavailable
 	}
-	return nil, 0
+	return 0, nil
 }
 
 // kindOfStatus maps an HTTP status to a sentinel.

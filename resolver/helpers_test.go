@@ -71,7 +71,7 @@ func newTLSFront(t testing.TB) (*front, []byte) {
 }
 
 // seeding is how tests push images: trusting any test certificate.
-var seeding = remote.WithTransport(&http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}) //nolint:gosec // test servers only
+var seeding = remote.WithTransport(&http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}) // test servers only
 
 // serve records r, then lets the fault or the registry answer.
 func (f *front) serve(w http.ResponseWriter, r *http.Request) {

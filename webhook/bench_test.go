@@ -29,6 +29,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/imagepin/imagepin/e2e/controlplane"
+	"github.com/imagepin/imagepin/internal/testenv/kubescheme"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/governing"
 	"github.com/imagepin/imagepin/policy/revision"
@@ -232,7 +233,7 @@ func benchCluster(b *testing.B) (*cluster, *webhook.PodHandler) {
 	c := &cluster{cp: controlplane.ForTest(b, controlplane.Options{CRDDirs: []string{"charts/imagepin/crds"}})}
 	cfg := rest.CopyConfig(c.cp.Config)
 	cfg.QPS, cfg.Burst = -1, 0 // no client-side rate limit while seeding
-	cl, err := client.New(cfg, client.Options{Scheme: testScheme(b)})
+	cl, err := client.New(cfg, client.Options{Scheme: kubescheme.NewT(b)})
 	if err != nil {
 		b.Fatal(err)
 	}

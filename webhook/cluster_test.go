@@ -27,6 +27,7 @@ import (
 	"github.com/imagepin/imagepin/e2e/controlplane"
 	"github.com/imagepin/imagepin/e2e/fixtures"
 	"github.com/imagepin/imagepin/e2e/registry"
+	"github.com/imagepin/imagepin/internal/testenv/kubescheme"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/governing"
 	"github.com/imagepin/imagepin/resolver"
@@ -74,7 +75,7 @@ func startCluster(t *testing.T) *cluster {
 	cfg := rest.CopyConfig(c.cp.Config)
 	cfg.WarningHandler = c.warnings
 	var err error
-	if c.cl, err = client.New(cfg, client.Options{Scheme: testScheme(t)}); err != nil {
+	if c.cl, err = client.New(cfg, client.Options{Scheme: kubescheme.NewT(t)}); err != nil {
 		t.Fatal(err)
 	}
 	c.startManager(t, func(ctx context.Context, mgr ctrl.Manager) error {
@@ -91,7 +92,7 @@ func (c *cluster) startManager(t testing.TB, register func(context.Context, ctrl
 	cfg.Impersonate.UserName = c.as
 	var err error
 	c.mgr, err = ctrl.NewManager(cfg, ctrl.Options{
-		Scheme:                 testScheme(t),
+		Scheme:                 kubescheme.NewT(t),
 		Cache:                  cache.Options{ByObject: workload.CacheByObject()},
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",

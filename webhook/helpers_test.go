@@ -24,11 +24,10 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
+	"github.com/imagepin/imagepin/internal/testenv/kubescheme"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/governing"
 	"github.com/imagepin/imagepin/resolver"
@@ -36,19 +35,6 @@ import (
 
 // own is imagepin's namespace in these tests.
 const own = "imagepin-system"
-
-// testScheme knows core and imagepin types.
-func testScheme(t testing.TB) *runtime.Scheme {
-	t.Helper()
-	s := runtime.NewScheme()
-	if err := clientgoscheme.AddToScheme(s); err != nil {
-		t.Fatal(err)
-	}
-	if err := v1alpha1.AddToScheme(s); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 // namespace builds a Namespace with the pinning label set to mode ("" for none).
 func namespace(name, mode string) *corev1.Namespace {
@@ -98,7 +84,7 @@ func fakeCache(t testing.TB, objs ...client.Object) client.Client {
 	if err := governing.IndexPolicies(context.Background(), &idx); err != nil {
 		t.Fatal(err)
 	}
-	return fake.NewClientBuilder().WithScheme(testScheme(t)).WithObjects(objs...).
+	return fake.NewClientBuilder().WithScheme(kubescheme.NewT(t)).WithObjects(objs...).
 		WithIndex(idx.obj, idx.field, idx.fn).Build()
 }
 
@@ -164,7 +150,7 @@ type testRegistry struct {
 // never go over plain HTTP.
 func startRegistry(t testing.TB, user string) *testRegistry {
 	t.Helper()
-	var h http.Handler = ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0)))
+	h := http.Handler(ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0))))
 	if user == "" {
 		srv := httptest.NewUnstartedServer(h)
 		srv.Config.ErrorLog = log.New(io.Discard, "", 0)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/imagepin/imagepin/e2e/controlplane"
 	"github.com/imagepin/imagepin/e2e/fixtures"
+	"github.com/imagepin/imagepin/internal/testenv/kubescheme"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/governing"
 	"github.com/imagepin/imagepin/webhook"
@@ -40,7 +41,7 @@ func TestNamespaceUnreadable(t *testing.T) {
 		MutatingWebhooks: []*admissionregv1.MutatingWebhookConfiguration{fixtures.MutatingWebhook()},
 	}), metrics: prometheus.NewRegistry(), as: noNamespaces}
 	var err error
-	if c.cl, err = client.New(c.cp.Config, client.Options{Scheme: testScheme(t)}); err != nil {
+	if c.cl, err = client.New(c.cp.Config, client.Options{Scheme: kubescheme.NewT(t)}); err != nil {
 		t.Fatal(err)
 	}
 	allowAllButNamespaces(t, c.cl)
@@ -57,7 +58,7 @@ func TestNamespaceUnreadable(t *testing.T) {
 	})
 	cfg := rest.CopyConfig(c.cp.Config)
 	cfg.Impersonate.UserName = noNamespaces
-	restricted, err := client.New(cfg, client.Options{Scheme: testScheme(t)})
+	restricted, err := client.New(cfg, client.Options{Scheme: kubescheme.NewT(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
+	"github.com/imagepin/imagepin/internal/testenv/kubescheme"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/webhook"
 )
@@ -42,7 +43,7 @@ func TestPullSecretsUnderScaleUp(t *testing.T) {
 	strict := c.namespace(t, v1alpha1.PinningStrict)
 	cfg := rest.CopyConfig(c.cp.Config)
 	cfg.QPS, cfg.Burst = 5, 5
-	limited, err := client.New(cfg, client.Options{Scheme: testScheme(t)})
+	limited, err := client.New(cfg, client.Options{Scheme: kubescheme.NewT(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

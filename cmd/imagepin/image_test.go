@@ -15,6 +15,9 @@ import (
 // TestImageBinary builds the binary as the Dockerfile does and checks what
 // the distroless image needs: static, version stamped, runnable.
 func TestImageBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the release binary with hack/build-image-binary.sh: runs in make test, not under -short")
+	}
 	root, err := buildtool.RepoRoot()
 	if err != nil {
 		t.Fatal(err)

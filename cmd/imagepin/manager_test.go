@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -23,6 +22,7 @@ import (
 
 	"github.com/imagepin/imagepin/e2e/controlplane"
 	"github.com/imagepin/imagepin/e2e/fixtures"
+	"github.com/imagepin/imagepin/internal/testenv"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/scanner"
 )
@@ -63,7 +63,7 @@ func TestManagerServesWebhooks(t *testing.T) {
 // controller names) that one manager per process assumes.
 func runManager(t *testing.T, cp *controlplane.ControlPlane, extra ...string) {
 	t.Helper()
-	probe := freeAddr(t)
+	probe := testenv.FreeAddrT(t)
 	args := append([]string{"manager", "--kubeconfig", cp.Kubeconfig, "--namespace", "imagepin-system",
 		"--webhook-bind-address", fmt.Sprintf("%s:%d", cp.Webhook.Host, cp.Webhook.Port),
 		"--metrics-bind-address", "0", "--health-probe-bind-address", probe, "--leader-elect=false",
@@ -243,16 +243,6 @@ func TestVersion(t *testing.T) {
 	if !strings.HasPrefix(out.String(), "imagepin dev (") {
 		t.Errorf("version printed %q", out.String())
 	}
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 func waitReady(t *testing.T, url string, done chan error, out *lockedBuffer) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/imagepin/imagepin/e2e/attack"
 	"github.com/imagepin/imagepin/e2e/controlplane"
+	"github.com/imagepin/imagepin/internal/testenv"
 )
 
 // TestManagerMetricsNeedAToken runs `imagepin manager` against a real API
@@ -27,7 +28,7 @@ func TestManagerMetricsNeedAToken(t *testing.T) {
 	}
 	scraper := attack.Scraper(t, cp.Config, "imagepin-system", "scraper", "metrics-reader")
 	nobody := attack.Scraper(t, cp.Config, "imagepin-system", "nobody", "")
-	secure, plain := freeAddr(t), freeAddr(t)
+	secure, plain := testenv.FreeAddrT(t), testenv.FreeAddrT(t)
 	runManager(t, cp, "--cert-mode", "external", "--cert-dir", cp.Webhook.CertDir, "--metrics-bind-address", secure)
 	attack.WaitListening(t, secure) // readiness does not wait for the metrics server and its generated certificate
 	tests := map[string]struct {
@@ -53,7 +54,7 @@ func TestManagerMetricsNeedAToken(t *testing.T) {
 		})
 	}
 	runManager(t, cp, "--cert-mode", "external", "--cert-dir", cp.Webhook.CertDir, "--metrics-bind-address", plain,
-		"--metrics-secure=false", "--webhook-bind-address", freeAddr(t))
+		"--metrics-secure=false", "--webhook-bind-address", testenv.FreeAddrT(t))
 	attack.WaitListening(t, plain)
 	if code, body := attack.Scrape(t, "http://"+plain+"/metrics", ""); code != http.StatusOK || !strings.Contains(body, "imagepin_admission_requests_total") {
 		t.Errorf("--metrics-secure=false: status %d, want the metrics over plain HTTP", code)

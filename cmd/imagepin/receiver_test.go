@@ -19,6 +19,7 @@ import (
 
 	"github.com/imagepin/imagepin/e2e/controlplane"
 	"github.com/imagepin/imagepin/e2e/registry"
+	"github.com/imagepin/imagepin/internal/testenv"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/receiver"
 )
@@ -42,7 +43,7 @@ func TestScanOnPush(t *testing.T) {
 	}
 	leader := startReplica(t, cp, fmt.Sprintf("%s:%d", cp.Webhook.Host, cp.Webhook.Port))
 	waitLeader(t, cl)
-	follower := startReplica(t, cp, freeAddr(t))
+	follower := startReplica(t, cp, testenv.FreeAddrT(t))
 	reg := registry.StartT(t, registry.Options{AccessLog: true,
 		NotifyURL: "http://" + follower.receiver + receiver.EventsPath + receiverToken})
 	push(t, reg, "1.0.0")
@@ -98,8 +99,8 @@ type replica struct {
 // test ends.
 func startReplica(t *testing.T, cp *controlplane.ControlPlane, webhookAddr string) *replica {
 	t.Helper()
-	r := &replica{receiver: freeAddr(t), metrics: freeAddr(t)}
-	probe := freeAddr(t)
+	r := &replica{receiver: testenv.FreeAddrT(t), metrics: testenv.FreeAddrT(t)}
+	probe := testenv.FreeAddrT(t)
 	r.log = startImagepin(t, probe, "manager", "--kubeconfig", cp.Kubeconfig, "--namespace", "imagepin-system",
 		"--webhook-bind-address", webhookAddr, "--cert-mode", "external", "--cert-dir", cp.Webhook.CertDir,
 		"--metrics-bind-address", r.metrics, "--metrics-secure=false", "--health-probe-bind-address", probe,

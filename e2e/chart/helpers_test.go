@@ -16,6 +16,9 @@ import (
 // root, and returns its standard output.
 func helm(t *testing.T, args ...string) []byte {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("runs helm (built by hack/helm.sh): runs in make test, not under -short")
+	}
 	bin, err := buildtool.Run(t.Context(), "hack/helm.sh")
 	if err != nil {
 		t.Fatal(err)

@@ -40,13 +40,13 @@ func (c *ControlPlane) startControllerManager(assets string) error {
 func (c *ControlPlane) waitControllers(ctx context.Context, cl client.Client) error {
 	key := client.ObjectKey{Namespace: "default", Name: "default"}
 	err := wait.PollUntilContextTimeout(ctx, pollInterval, startTimeout, true, func(ctx context.Context) (bool, error) {
-		if exited := c.kcm.exited(); exited != nil {
+		if exited := c.kcm.Exited(); exited != nil {
 			return false, exited
 		}
 		return cl.Get(ctx, key, &corev1.ServiceAccount{}) == nil, nil
 	})
 	if err != nil {
-		return fmt.Errorf("kube-controller-manager not working: %w\n%s", err, c.kcm.logTail())
+		return fmt.Errorf("kube-controller-manager not working: %w\n%s", err, c.kcm.LogTail(logTailLines))
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/imagepin/imagepin/e2e/buildtool"
+	"github.com/imagepin/imagepin/internal/testenv/process"
 )
 
 // startTimeout bounds the start of each component; these machines are shared
@@ -62,9 +63,9 @@ type ControlPlane struct {
 
 	dir       string
 	env       *envtest.Environment
-	kcm       *process
-	scheduler *process
-	kwok      *process
+	kcm       *process.Process
+	scheduler *process.Process
+	kwok      *process.Process
 }
 
 // WebhookServing is the address and serving certificate of a webhook server
@@ -172,9 +173,9 @@ func (c *ControlPlane) writeKubeconfig(user string) (string, error) {
 // Stop ends every component and removes the control plane's files.
 func (c *ControlPlane) Stop() error {
 	var errs []error
-	for _, p := range []*process{c.kwok, c.scheduler, c.kcm} {
+	for _, p := range []*process.Process{c.kwok, c.scheduler, c.kcm} {
 		if p != nil {
-			errs = append(errs, p.stop())
+			errs = append(errs, stopProcess(p))
 		}
 	}
 	if c.Config != nil {

@@ -71,18 +71,18 @@ func (c *ControlPlane) waitNodes(ctx context.Context, cl client.Client, n int) e
 		return len(nodes.Items) >= n && last == "", nil
 	})
 	if err != nil {
-		return fmt.Errorf("fake Nodes not ready (%s): %w\nkwok log:\n%s", last, err, c.kwok.logTail())
+		return fmt.Errorf("fake Nodes not ready (%s): %w\nkwok log:\n%s", last, err, c.kwok.LogTail(logTailLines))
 	}
 	return c.runProbe(ctx, cl)
 }
 
 // nodeComponentsExited returns an error once kube-scheduler or kwok exited.
 func (c *ControlPlane) nodeComponentsExited() error {
-	if err := c.scheduler.exited(); err != nil {
-		return fmt.Errorf("%w\n%s", err, c.scheduler.logTail())
+	if err := c.scheduler.Exited(); err != nil {
+		return fmt.Errorf("%w\n%s", err, c.scheduler.LogTail(logTailLines))
 	}
-	if err := c.kwok.exited(); err != nil {
-		return fmt.Errorf("%w\n%s", err, c.kwok.logTail())
+	if err := c.kwok.Exited(); err != nil {
+		return fmt.Errorf("%w\n%s", err, c.kwok.LogTail(logTailLines))
 	}
 	return nil
 }
@@ -150,7 +150,7 @@ func (c *ControlPlane) waitProbe(ctx context.Context, cl client.Client, pod *cor
 		return done(cl.Get(ctx, key, pod)), nil
 	})
 	if err != nil {
-		return fmt.Errorf("%w\nkube-scheduler log:\n%s\nkwok log:\n%s", err, c.scheduler.logTail(), c.kwok.logTail())
+		return fmt.Errorf("%w\nkube-scheduler log:\n%s\nkwok log:\n%s", err, c.scheduler.LogTail(logTailLines), c.kwok.LogTail(logTailLines))
 	}
 	return nil
 }

@@ -16,6 +16,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/imagepin/imagepin/internal/testenv/process"
 )
 
 // waitTimeout bounds each wait of these tests; rollouts on kwok take
@@ -58,8 +60,8 @@ func checkStopped(t *testing.T, cp *ControlPlane) {
 	if cp == nil {
 		return
 	}
-	for name, p := range map[string]*process{"kube-scheduler": cp.scheduler, "kwok": cp.kwok} {
-		if p == nil || p.exited() == nil {
+	for name, p := range map[string]*process.Process{"kube-scheduler": cp.scheduler, "kwok": cp.kwok} {
+		if p == nil || p.Exited() == nil {
 			t.Errorf("%s still runs after Stop", name)
 		}
 	}

@@ -1,14 +1,12 @@
 package gitserver
 
-import "testing"
+import "github.com/imagepin/imagepin/internal/testenv"
 
 // StartT starts a server for the test t and closes it in t's cleanup.
 // Under -short (the fast tier of pure unit tests) it skips t.
-func StartT(t testing.TB, opts Options) *Server {
+func StartT(t testenv.TB, opts Options) *Server {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("starts a real Git server: runs in make test, not under -short")
-	}
+	testenv.SkipShort(t, "starts a real Git server")
 	s, err := Start(t.Context(), opts)
 	if err != nil {
 		t.Fatalf("start git server: %v", err)
@@ -22,7 +20,7 @@ func StartT(t testing.TB, opts Options) *Server {
 }
 
 // CommitT is Commit that fails t on error.
-func (s *Server) CommitT(t testing.TB, message string, files map[string]string) string {
+func (s *Server) CommitT(t testenv.TB, message string, files map[string]string) string {
 	t.Helper()
 	hash, err := s.Commit(t.Context(), message, files)
 	if err != nil {
@@ -32,7 +30,7 @@ func (s *Server) CommitT(t testing.TB, message string, files map[string]string) 
 }
 
 // FileT is File that fails t on error.
-func (s *Server) FileT(t testing.TB, path string) string {
+func (s *Server) FileT(t testenv.TB, path string) string {
 	t.Helper()
 	content, err := s.File(t.Context(), path)
 	if err != nil {
@@ -42,7 +40,7 @@ func (s *Server) FileT(t testing.TB, path string) string {
 }
 
 // LogT is Log that fails t on error.
-func (s *Server) LogT(t testing.TB) []Commit {
+func (s *Server) LogT(t testenv.TB) []Commit {
 	t.Helper()
 	log, err := s.Log(t.Context())
 	if err != nil {
@@ -52,7 +50,7 @@ func (s *Server) LogT(t testing.TB) []Commit {
 }
 
 // FileOnT is FileOn that fails t on error.
-func (s *Server) FileOnT(t testing.TB, branch, path string) string {
+func (s *Server) FileOnT(t testenv.TB, branch, path string) string {
 	t.Helper()
 	content, err := s.FileOn(t.Context(), branch, path)
 	if err != nil {
@@ -62,7 +60,7 @@ func (s *Server) FileOnT(t testing.TB, branch, path string) string {
 }
 
 // LogOfT is LogOf that fails t on error.
-func (s *Server) LogOfT(t testing.TB, branch string) []Commit {
+func (s *Server) LogOfT(t testenv.TB, branch string) []Commit {
 	t.Helper()
 	log, err := s.LogOf(t.Context(), branch)
 	if err != nil {

@@ -22,6 +22,8 @@ import (
 	"github.com/imagepin/imagepin/e2e/fixtures"
 	"github.com/imagepin/imagepin/e2e/registry"
 	"github.com/imagepin/imagepin/e2e/stack"
+	"github.com/imagepin/imagepin/internal/testenv"
+	"github.com/imagepin/imagepin/internal/testenv/kubescheme"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 )
 
@@ -162,7 +164,7 @@ func (f *fleet) clients() error {
 	cfg := rest.CopyConfig(f.cp.Config)
 	cfg.QPS = -1 // the load generator must not be throttled by itself
 	var err error
-	if f.cl, err = client.New(cfg, client.Options{Scheme: scheme()}); err != nil {
+	if f.cl, err = client.New(cfg, client.Options{Scheme: kubescheme.Must()}); err != nil {
 		return err
 	}
 	cs, err := kubernetes.NewForConfig(cfg)
@@ -195,11 +197,11 @@ func (f *fleet) createNamespaces(ctx context.Context) error {
 // startManager runs `imagepin manager` (built with the pprof overlay) with
 // the control plane's webhook serving certificate.
 func (f *fleet) startManager(b *testing.B, bin string) error {
-	f.pprofAddr = freeAddr(b)
+	f.pprofAddr = testenv.FreeAddrT(b)
 	b.Setenv(pprofAddrEnv, f.pprofAddr)
 	webhookAddr := fmt.Sprintf("127.0.0.1:%d", f.cp.Webhook.Port)
 	f.mgr = &stack.Manager{
-		Bin: bin, WebhookAddr: webhookAddr, ProbeAddr: freeAddr(b), MetricsAddr: freeAddr(b),
+		Bin: bin, WebhookAddr: webhookAddr, ProbeAddr: testenv.FreeAddrT(b), MetricsAddr: testenv.FreeAddrT(b),
 		LogFile: filepath.Join(f.out, "manager.log"),
 	}
 	f.mgr.Args = []string{"manager", "--kubeconfig", f.cp.Kubeconfig, "--leader-elect=false",

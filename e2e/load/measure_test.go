@@ -108,6 +108,9 @@ func burn(d time.Duration) int {
 }
 
 func TestPprofReportParsing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go tool pprof: runs in make test, not under -short")
+	}
 	file := filepath.Join(t.TempDir(), "cpu.pprof")
 	out, err := os.Create(file)
 	if err != nil {

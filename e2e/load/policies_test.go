@@ -6,25 +6,10 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
-	admissionregv1 "k8s.io/api/admissionregistration/v1"
-	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 )
-
-// scheme knows the types the benchmarks create.
-func scheme() *runtime.Scheme {
-	s := runtime.NewScheme()
-	utilruntime.Must(corev1.AddToScheme(s))
-	utilruntime.Must(appsv1.AddToScheme(s))
-	utilruntime.Must(admissionregv1.AddToScheme(s))
-	utilruntime.Must(v1alpha1.AddToScheme(s))
-	return s
-}
 
 // pushRepos pushes one image per fleet repository and per unmanaged
 // repository, and returns the fleet repositories' digests.

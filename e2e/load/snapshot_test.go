@@ -45,7 +45,7 @@ type snapshot struct {
 type phaseMetrics struct {
 	wall               time.Duration
 	podPost, podSLI    hist
-	webhook, match     hist
+	webhook            hist
 	pinHTTP, pinHandle hist
 	registryRequests   float64
 	admissions         map[string]float64 // by result

@@ -16,7 +16,7 @@ func (r *Registry) Requests(method, path string) (int, error) {
 	if r.proc == nil {
 		return 0, errors.New("registry not started")
 	}
-	f, err := os.Open(r.proc.logPath)
+	f, err := os.Open(r.proc.LogFile())
 	if err != nil {
 		return 0, fmt.Errorf("registry log: %w", err)
 	}

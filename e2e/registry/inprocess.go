@@ -7,12 +7,13 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
-	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/imagepin/imagepin/internal/testenv"
 )
 
 // InProcess is go-containerregistry's OCI registry served in the test
@@ -30,7 +31,7 @@ type InProcess struct {
 }
 
 // NewInProcess serves a fresh registry until t ends.
-func NewInProcess(t testing.TB) *InProcess {
+func NewInProcess(t testenv.TB) *InProcess {
 	t.Helper()
 	r := &InProcess{}
 	h := ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0)))
@@ -63,7 +64,7 @@ func (r *InProcess) Repo(repo string) string {
 
 // Push writes a distinct small random image under each tag of repo and
 // returns tag → manifest digest.
-func (r *InProcess) Push(t testing.TB, repo string, tags ...string) map[string]string {
+func (r *InProcess) Push(t testenv.TB, repo string, tags ...string) map[string]string {
 	t.Helper()
 	digests := make(map[string]string, len(tags))
 	for _, tag := range tags {
@@ -85,7 +86,7 @@ func (r *InProcess) Push(t testing.TB, repo string, tags ...string) map[string]s
 }
 
 // DeleteTag removes tag from repo's tag list.
-func (r *InProcess) DeleteTag(t testing.TB, repo, tag string) {
+func (r *InProcess) DeleteTag(t testenv.TB, repo, tag string) {
 	t.Helper()
 	ref := r.tag(t, repo, tag)
 	if err := remote.Delete(ref); err != nil {
@@ -93,7 +94,7 @@ func (r *InProcess) DeleteTag(t testing.TB, repo, tag string) {
 	}
 }
 
-func (r *InProcess) tag(t testing.TB, repo, tag string) name.Tag {
+func (r *InProcess) tag(t testenv.TB, repo, tag string) name.Tag {
 	t.Helper()
 	ref, err := name.NewTag(r.Repo(repo) + ":" + tag)
 	if err != nil {

@@ -1,16 +1,15 @@
 package registry
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/imagepin/imagepin/internal/testenv/process"
 )
 
 const (
@@ -26,34 +25,18 @@ const (
 // errAddrInUse marks a registry that could not bind its port.
 var errAddrInUse = errors.New("address already in use")
 
-// process is a registry process whose output goes to a log file.
-type process struct {
-	cmd     *exec.Cmd
-	logPath string
-	done    chan struct{} // closed once the process has exited
-	waitErr error         // valid after done is closed
+// regProcess is a registry process, run by the harness's runner.
+type regProcess struct {
+	*process.Process
 }
 
 // startProcess runs "bin serve configPath" with stdout and stderr in logPath.
-func startProcess(bin, configPath, logPath string) (*process, error) {
-	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+func startProcess(bin, configPath, logPath string) (*regProcess, error) {
+	p, err := process.Start(bin, []string{"serve", configPath}, process.Options{LogFile: logPath, Env: childEnv()})
 	if err != nil {
-		return nil, fmt.Errorf("registry log: %w", err)
+		return nil, fmt.Errorf("registry: %w", err)
 	}
-	defer logFile.Close() // the child holds its own descriptor
-	cmd := exec.Command(bin, "serve", configPath)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.Env = childEnv()
-	cmd.SysProcAttr = sysProcAttr()
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", bin, err)
-	}
-	p := &process{cmd: cmd, logPath: logPath, done: make(chan struct{})}
-	go func() {
-		p.waitErr = cmd.Wait()
-		close(p.done)
-	}()
-	return p, nil
+	return &regProcess{p}, nil
 }
 
 // childEnv is our environment without REGISTRY_* variables, which would
@@ -71,53 +54,22 @@ func childEnv() []string {
 
 // exited returns an error describing the exit once the process has exited,
 // and nil while it runs.
-func (p *process) exited() error {
-	select {
-	case <-p.done:
-	default:
-		return nil
-	}
-	err := fmt.Errorf("registry exited: %v", p.waitErr)
-	if strings.Contains(p.logTail(), "address already in use") {
+func (p *regProcess) exited() error {
+	err := p.Exited()
+	if err != nil && strings.Contains(p.LogTail(logTailLines), "address already in use") {
 		err = fmt.Errorf("%w: %w", errAddrInUse, err)
 	}
 	return err
 }
 
 // stop sends SIGTERM, and SIGKILL if the process outlives stopTimeout.
-func (p *process) stop() error {
-	if p.exited() != nil {
-		return nil
-	}
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return fmt.Errorf("terminate registry: %w", err)
-	}
-	select {
-	case <-p.done:
-		return nil
-	case <-time.After(stopTimeout):
-	}
-	if err := p.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return fmt.Errorf("kill registry: %w", err)
-	}
-	<-p.done
-	return fmt.Errorf("registry ignored SIGTERM for %s and was killed", stopTimeout)
+func (p *regProcess) stop() error {
+	return p.Stop(stopTimeout)
 }
 
 // logTail returns the last lines of the registry's log.
-func (p *process) logTail() string {
-	data, err := os.ReadFile(p.logPath)
-	if err != nil {
-		return fmt.Sprintf("(registry log unreadable: %v)", err)
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return "(registry log empty)"
-	}
-	lines := bytes.Split(bytes.TrimRight(data, "\n"), []byte("\n"))
-	if len(lines) > logTailLines {
-		lines = lines[len(lines)-logTailLines:]
-	}
-	return "registry log (last lines):\n" + string(bytes.Join(lines, []byte("\n")))
+func (p *regProcess) logTail() string {
+	return "registry log (last lines):\n" + p.LogTail(logTailLines)
 }
 
 // waitReady polls GET /v2/ until the registry answers 200 or 401 (auth

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+
+	"github.com/imagepin/imagepin/internal/testenv"
 )
 
 // Options configure a registry started by Start. The zero value is an
@@ -62,7 +64,7 @@ type Registry struct {
 	root         string // temporary folder with config, certificates, htpasswd, log and Dir
 	enableDelete bool
 	transport    http.RoundTripper
-	proc         *process
+	proc         *regProcess
 
 	stopOnce sync.Once
 	stopErr  error
@@ -112,7 +114,7 @@ func start(ctx context.Context, bin string, opts Options) (*Registry, error) {
 
 // launch prepares the registry's files, starts the process and waits for it.
 func (r *Registry) launch(ctx context.Context, bin string, opts Options) error {
-	port, err := freePort()
+	port, err := testenv.FreePort()
 	if err != nil {
 		return err
 	}
@@ -128,7 +130,7 @@ func (r *Registry) launch(ctx context.Context, bin string, opts Options) error {
 		return err
 	}
 	if opts.Metrics {
-		debugPort, err := freePort()
+		debugPort, err := testenv.FreePort()
 		if err != nil {
 			return err
 		}
@@ -147,17 +149,6 @@ func (r *Registry) launch(ctx context.Context, bin string, opts Options) error {
 		return fmt.Errorf("registry on %s not ready: %w\n%s", r.Host, err, r.proc.logTail())
 	}
 	return nil
-}
-
-// freePort asks the kernel for a free port on 127.0.0.1. The port is released
-// before the registry binds it, hence the retries in Start.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // newTransport returns an HTTP transport that, when caPEM is given, trusts

@@ -1,16 +1,14 @@
 package registry
 
-import "testing"
+import "github.com/imagepin/imagepin/internal/testenv"
 
 // StartT starts a registry for the test t and stops it in t's cleanup. It
 // fails the test, showing the end of the registry's log, when the registry
 // does not start, and logs that end at cleanup when the test has failed.
 // Under -short (the fast tier of pure unit tests) it skips t.
-func StartT(t testing.TB, opts Options) *Registry {
+func StartT(t testenv.TB, opts Options) *Registry {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("starts a real registry: runs in make test, not under -short")
-	}
+	testenv.SkipShort(t, "starts a real registry")
 	r, err := Start(t.Context(), opts)
 	if err != nil {
 		t.Fatalf("start registry: %v", err)

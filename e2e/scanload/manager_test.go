@@ -14,6 +14,7 @@ import (
 
 	"github.com/imagepin/imagepin/e2e/buildtool"
 	"github.com/imagepin/imagepin/e2e/controlplane"
+	"github.com/imagepin/imagepin/internal/testenv"
 )
 
 // managerArgsEnv adds flags to the manager under test, e.g.
@@ -58,7 +59,7 @@ func buildImagepin(b *testing.B) string {
 }
 
 func startManager(b *testing.B, bin string, cp *controlplane.ControlPlane, extra []string) *manager {
-	m := &manager{metricsAddr: freeAddr(b), pprofAddr: freeAddr(b), log: filepath.Join(b.TempDir(), "manager.log")}
+	m := &manager{metricsAddr: testenv.FreeAddrT(b), pprofAddr: testenv.FreeAddrT(b), log: filepath.Join(b.TempDir(), "manager.log")}
 	args := []string{"manager", "--kubeconfig", cp.Kubeconfig, "--leader-elect=false",
 		"--cert-mode", "external", "--cert-dir", cp.Webhook.CertDir,
 		"--webhook-bind-address", fmt.Sprintf("127.0.0.1:%d", cp.Webhook.Port),
@@ -94,15 +95,6 @@ func (m *manager) stop() {
 	}
 	_ = m.cmd.Process.Signal(os.Interrupt)
 	_, _ = m.cmd.Process.Wait()
-}
-
-// metrics scrapes the manager, failing the benchmark if it has exited.
-func (m *manager) metrics(b *testing.B, ctx context.Context) managerMetrics {
-	mm, err := scrapeManager(ctx, m.metricsAddr)
-	if err != nil {
-		b.Fatalf("manager metrics: %v\n%s", err, m.logTail())
-	}
-	return mm
 }
 
 // peakRSSMiB reads the process's high-water mark of resident memory. It

@@ -6,11 +6,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
-	"testing"
 
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -166,13 +164,4 @@ func isWrite(verb string) bool {
 func (c apiCounts) minus(o apiCounts) apiCounts {
 	return apiCounts{statusWrites: c.statusWrites - o.statusWrites, conflicts: c.conflicts - o.conflicts,
 		failed: c.failed - o.failed, events: c.events - o.events}
-}
-
-func freeAddr(b *testing.B) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }

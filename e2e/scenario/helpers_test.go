@@ -116,11 +116,3 @@ func (sc *scenario) assertPod(t *testing.T, pod corev1.Pod, tag string) {
 		t.Errorf("Pod %s: annotation %s (-want +got):\n%s", pod.Name, v1alpha1.OriginalImagesAnnotation, diff)
 	}
 }
-
-func names(pods []corev1.Pod) []string {
-	out := make([]string, len(pods))
-	for i, p := range pods {
-		out[i] = p.Name
-	}
-	return out
-}

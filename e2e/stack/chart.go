@@ -3,10 +3,11 @@ package stack
 import (
 	"context"
 	"fmt"
-	"net"
 	"path/filepath"
 
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/imagepin/imagepin/internal/testenv"
 )
 
 // ServiceAccount is the chart's ServiceAccount, whose permissions the
@@ -18,7 +19,7 @@ const ServiceAccount = "system:serviceaccount:" + Namespace + ":" + Release
 // no replicas, no PodDisruptionBudget, and the webhooks call the manager
 // that startManager runs on webhookAddr.
 func (s *Stack) installChart(ctx context.Context) error {
-	addr, err := FreeAddr()
+	addr, err := testenv.FreeAddr()
 	if err != nil {
 		return err
 	}
@@ -66,7 +67,7 @@ func (s *Stack) startManager(ctx context.Context) error {
 // second takes over the leader's work (scanner, write-back, rollouts) when
 // the first stops. The stack does not stop it: the caller does.
 func (s *Stack) NewReplica(name string) (*Manager, error) {
-	addr, err := FreeAddr()
+	addr, err := testenv.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
@@ -81,13 +82,13 @@ func (s *Stack) configureManager(m *Manager, name string) error {
 	if err != nil {
 		return err
 	}
-	if m.ProbeAddr, err = FreeAddr(); err != nil {
+	if m.ProbeAddr, err = testenv.FreeAddr(); err != nil {
 		return err
 	}
-	if m.MetricsAddr, err = FreeAddr(); err != nil {
+	if m.MetricsAddr, err = testenv.FreeAddr(); err != nil {
 		return err
 	}
-	if m.ReceiverAddr, err = FreeAddr(); err != nil {
+	if m.ReceiverAddr, err = testenv.FreeAddr(); err != nil {
 		return err
 	}
 	m.Bin, m.LogFile, m.Kubeconfig = s.Tools.Imagepin, filepath.Join(s.Dir, name+".log"), kubeconfig
@@ -136,16 +137,4 @@ func (s *Stack) impersonatingKubeconfig(user string) (string, error) {
 		return "", fmt.Errorf("write kubeconfig: %w", err)
 	}
 	return path, nil
-}
-
-// FreeAddr returns a free "127.0.0.1:PORT". The port is free when asked;
-// another process could take it before the manager binds it, which the
-// manager's start then reports.
-func FreeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().String(), nil
 }

@@ -7,15 +7,13 @@ import (
 	"path/filepath"
 	"strings"
 
-	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/imagepin/imagepin/e2e/controlplane"
 	"github.com/imagepin/imagepin/e2e/gitserver"
 	"github.com/imagepin/imagepin/e2e/registry"
-	"github.com/imagepin/imagepin/policy/api/v1alpha1"
+	"github.com/imagepin/imagepin/internal/testenv/kubescheme"
 )
 
 // Credentials of the registry and the Git server. They guard processes on
@@ -39,7 +37,7 @@ func (s *Stack) startControlPlane(ctx context.Context) error {
 		return err
 	}
 	s.ControlPlane, s.Kubeconfig = cp, cp.Kubeconfig
-	scheme, err := Scheme()
+	scheme, err := kubescheme.New()
 	if err != nil {
 		return err
 	}
@@ -50,18 +48,6 @@ func (s *Stack) startControlPlane(ctx context.Context) error {
 		return fmt.Errorf("client: %w", err)
 	}
 	return nil
-}
-
-// Scheme knows the Kubernetes types and ImagePolicy.
-func Scheme() (*runtime.Scheme, error) {
-	s := runtime.NewScheme()
-	if err := clientgoscheme.AddToScheme(s); err != nil {
-		return nil, fmt.Errorf("scheme: %w", err)
-	}
-	if err := v1alpha1.AddToScheme(s); err != nil {
-		return nil, fmt.Errorf("scheme: %w", err)
-	}
-	return s, nil
 }
 
 // startRegistry runs the registry and pushes the seeded tags.

@@ -1,19 +1,18 @@
 package stack
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"k8s.io/apimachinery/pkg/util/wait"
+
+	"github.com/imagepin/imagepin/internal/testenv/process"
 )
 
 const (
@@ -43,9 +42,7 @@ type Manager struct {
 	Kubeconfig string
 
 	mu   sync.Mutex
-	cmd  *exec.Cmd
-	done chan struct{} // closed when cmd has exited
-	err  error         // cmd's exit, valid once done is closed
+	proc *process.Process // nil while stopped
 }
 
 // Start runs the manager and waits until /readyz answers 200.
@@ -59,48 +56,32 @@ func (m *Manager) Start(ctx context.Context) error {
 	return nil
 }
 
+// launch starts the manager through the harness's runner: a process group
+// of its own, so that a Ctrl-C of the demo reaches only the demo, which then
+// stops the manager in order; and killed with its parent, should the parent
+// die without cleaning up.
 func (m *Manager) launch() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.cmd != nil {
+	if m.proc != nil {
 		return errors.New("imagepin manager is already running")
 	}
-	log, err := os.OpenFile(m.LogFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	p, err := process.Start(m.Bin, m.Args, process.Options{LogFile: m.LogFile})
 	if err != nil {
-		return fmt.Errorf("manager log: %w", err)
+		return fmt.Errorf("imagepin manager: %w", err)
 	}
-	defer log.Close() // the child holds its own descriptor
-	cmd := exec.Command(m.Bin, m.Args...)
-	cmd.Stdout, cmd.Stderr = log, log
-	// Its own process group, so that a Ctrl-C of the demo reaches only the
-	// demo, which then stops the manager in order; and killed with its
-	// parent, should the parent die without cleaning up.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start %s: %w", m.Bin, err)
-	}
-	done := make(chan struct{})
-	m.cmd, m.done = cmd, done
-	go func() {
-		err := cmd.Wait()
-		m.mu.Lock()
-		m.err = err
-		m.mu.Unlock()
-		close(done)
-	}()
+	m.proc = p
 	return nil
 }
 
 func (m *Manager) waitReady(ctx context.Context) error {
 	m.mu.Lock()
-	done := m.done
+	p := m.proc
 	m.mu.Unlock()
 	url := "http://" + m.ProbeAddr + "/readyz"
 	return wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, readyTimeout, true, func(ctx context.Context) (bool, error) {
-		select {
-		case <-done:
-			return false, fmt.Errorf("exited: %w", m.exitErr())
-		default:
+		if err := p.Exited(); err != nil {
+			return false, err
 		}
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		if err != nil {
@@ -115,34 +96,21 @@ func (m *Manager) waitReady(ctx context.Context) error {
 	})
 }
 
-func (m *Manager) exitErr() error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.err
-}
-
 // Stop sends SIGTERM and waits for the manager to exit (SIGKILL after a
 // grace period). It returns an error when the manager did not exit cleanly.
 // Stopping a stopped manager does nothing.
 func (m *Manager) Stop() error {
 	m.mu.Lock()
-	cmd, done := m.cmd, m.done
-	m.cmd = nil
+	p := m.proc
+	m.proc = nil
 	m.mu.Unlock()
-	if cmd == nil {
+	if p == nil {
 		return nil
 	}
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return fmt.Errorf("signal imagepin manager: %w", err)
+	if err := p.Stop(stopTimeout); err != nil {
+		return fmt.Errorf("imagepin manager: %w\n%s", err, m.LogTail())
 	}
-	select {
-	case <-done:
-	case <-time.After(stopTimeout):
-		_ = cmd.Process.Kill()
-		<-done
-		return fmt.Errorf("imagepin manager ignored SIGTERM for %s and was killed\n%s", stopTimeout, m.LogTail())
-	}
-	if err := m.exitErr(); err != nil {
+	if err := p.ExitErr(); err != nil {
 		return fmt.Errorf("imagepin manager exited with %w after SIGTERM\n%s", err, m.LogTail())
 	}
 	return nil
@@ -152,23 +120,15 @@ func (m *Manager) Stop() error {
 func (m *Manager) Pid() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.cmd == nil {
+	if m.proc == nil {
 		return 0
 	}
-	return m.cmd.Process.Pid
+	return m.proc.Pid()
 }
 
 // LogTail returns the last lines of the manager's log, for error messages.
 func (m *Manager) LogTail() string {
-	data, err := os.ReadFile(m.LogFile)
-	if err != nil {
-		return ""
-	}
-	lines := bytes.Split(bytes.TrimSpace(data), []byte("\n"))
-	if len(lines) > 40 {
-		lines = lines[len(lines)-40:]
-	}
-	return string(bytes.Join(lines, []byte("\n")))
+	return process.Tail(m.LogFile, 40)
 }
 
 // LogLines returns the lines of the manager's log that contain substr.

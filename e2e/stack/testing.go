@@ -2,20 +2,19 @@ package stack
 
 import (
 	"os"
-	"testing"
 
 	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	"github.com/imagepin/imagepin/internal/testenv"
 )
 
 // ForTest starts a stack for t and stops it when t ends. When t has failed,
 // the end of the manager's log is logged first. It gives controller-runtime
 // the stack's Logger, to stderr. Under -short (the fast tier of pure unit
 // tests) it skips t.
-func ForTest(t testing.TB, opts Options) *Stack {
+func ForTest(t testenv.TB, opts Options) *Stack {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("starts a real control plane and imagepin: runs in make test, not under -short")
-	}
+	testenv.SkipShort(t, "starts a real control plane and imagepin")
 	log.SetLogger(Logger(os.Stderr))
 	if opts.Logf == nil {
 		opts.Logf = t.Logf

@@ -7,10 +7,10 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
+	"github.com/imagepin/imagepin/internal/testenv/kubescheme"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/governing"
 )
@@ -140,15 +140,11 @@ func (c *indexCapture) IndexField(_ context.Context, obj client.Object, field st
 
 func fakeCache(t *testing.T, objs ...client.Object) client.Client {
 	t.Helper()
-	s := runtime.NewScheme()
-	if err := v1alpha1.AddToScheme(s); err != nil {
-		t.Fatal(err)
-	}
 	var idx indexCapture
 	if err := governing.IndexPolicies(t.Context(), &idx); err != nil {
 		t.Fatal(err)
 	}
-	return fake.NewClientBuilder().WithScheme(s).WithObjects(objs...).WithIndex(idx.obj, idx.field, idx.fn).Build()
+	return fake.NewClientBuilder().WithScheme(kubescheme.NewT(t)).WithObjects(objs...).WithIndex(idx.obj, idx.field, idx.fn).Build()
 }
 
 func repository(t *testing.T, s string) name.Repository {

@@ -57,7 +57,7 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Defaults of Options.
+// DefaultAdoptAfter is the default of Options.AdoptAfter.
 const DefaultAdoptAfter = 10 * time.Minute
 
 // Controller starts rollouts for changes of current.

@@ -13,9 +13,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
@@ -24,6 +22,7 @@ import (
 
 	"github.com/imagepin/imagepin/e2e/controlplane"
 	"github.com/imagepin/imagepin/e2e/gitserver"
+	"github.com/imagepin/imagepin/internal/testenv/kubescheme"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 )
 
@@ -32,7 +31,7 @@ import (
 var (
 	cp     *controlplane.ControlPlane
 	cl     client.Client
-	scheme = runtime.NewScheme()
+	scheme = kubescheme.Must()
 )
 
 const (
@@ -42,11 +41,6 @@ const (
 
 func TestMain(m *testing.M) {
 	logf.SetLogger(zap.New(zap.WriteTo(os.Stderr)))
-	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, v1alpha1.AddToScheme} {
-		if err := add(scheme); err != nil {
-			panic(err)
-		}
-	}
 	os.Exit(controlplane.RunTests(m, controlplane.Options{CRDDirs: []string{"charts/imagepin/crds"}}, func(c *controlplane.ControlPlane) (err error) {
 		cp = c
 		cl, err = client.New(cp.Config, client.Options{Scheme: scheme})

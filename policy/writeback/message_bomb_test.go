@@ -78,7 +78,7 @@ func TestMessageTemplateBombs(t *testing.T) {
 				t.Logf("refused when parsed: %v", err)
 				return
 			}
-			got, err, alloc := renderMeasured(t, func() (string, error) { return message(tmpl, data) })
+			got, alloc, err := renderMeasured(t, func() (string, error) { return message(tmpl, data) })
 			t.Logf("allocated %d KiB: %v", alloc>>10, err)
 			if err == nil || got != want {
 				t.Errorf("message of %d bytes, error %v; want the default message and an error", len(got), err)
@@ -90,9 +90,9 @@ func TestMessageTemplateBombs(t *testing.T) {
 	}
 }
 
-// renderMeasured runs render and returns what it returned and the bytes
-// it allocated; it fails the test when render hangs.
-func renderMeasured(t *testing.T, render func() (string, error)) (string, error, uint64) {
+// renderMeasured runs render and returns its message, the bytes it
+// allocated and its error; it fails the test when render hangs.
+func renderMeasured(t *testing.T, render func() (string, error)) (string, uint64, error) {
 	t.Helper()
 	type result struct {
 		msg   string
@@ -109,9 +109,9 @@ func renderMeasured(t *testing.T, render func() (string, error)) (string, error,
 	}()
 	select {
 	case r := <-done:
-		return r.msg, r.err, r.alloc
+		return r.msg, r.alloc, r.err
 	case <-time.After(bombHang):
 		t.Fatalf("rendering still runs after %s", bombHang)
-		return "", nil, 0
+		return "", 0, nil
 	}
 }

@@ -11,8 +11,6 @@ import (
 	admissionv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
@@ -20,6 +18,7 @@ import (
 
 	"github.com/imagepin/imagepin/e2e/controlplane"
 	"github.com/imagepin/imagepin/e2e/fixtures"
+	"github.com/imagepin/imagepin/internal/testenv/kubescheme"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/validation"
 	"github.com/imagepin/imagepin/webhook"
@@ -30,7 +29,7 @@ import (
 var (
 	cp     *controlplane.ControlPlane
 	cl     client.Client
-	scheme = runtime.NewScheme()
+	scheme = kubescheme.Must()
 )
 
 func TestMain(m *testing.M) {
@@ -45,17 +44,10 @@ func TestMain(m *testing.M) {
 func run(m *testing.M) (int, error) {
 	flag.Parse()
 	if testing.Short() {
-		fmt.Println("not run under -short: the tests of this package share a real control plane (make test runs them)")
-		return 0, nil
+		return controlplane.RunNone(m), nil
 	}
 	// Webhook logs go to stderr, where a failing test shows them.
 	logf.SetLogger(zap.New(zap.WriteTo(os.Stderr)))
-	if err := clientgoscheme.AddToScheme(scheme); err != nil {
-		return 0, err
-	}
-	if err := v1alpha1.AddToScheme(scheme); err != nil {
-		return 0, err
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var err error

@@ -1,14 +1,13 @@
-//go:build !linux
+//go:build !unix
 
-package controlplane
+package process
 
 import (
 	"errors"
 	"syscall"
 )
 
-// sysProcAttr has nothing to add where the parent-death signal and process
-// groups are not available the Linux way.
+// sysProcAttr has nothing to add where there are no process groups.
 func sysProcAttr() *syscall.SysProcAttr {
 	return nil
 }

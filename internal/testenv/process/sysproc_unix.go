@@ -1,0 +1,17 @@
+//go:build unix && !linux
+
+package process
+
+import "syscall"
+
+// sysProcAttr puts the child in a process group of its own. There is no
+// parent-death signal outside Linux: a parent killed with SIGKILL leaves its
+// children running there.
+func sysProcAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setpgid: true}
+}
+
+// signalGroup sends sig to the process group pgid.
+func signalGroup(pgid int, sig syscall.Signal) error {
+	return syscall.Kill(-pgid, sig)
+}
