@@ -9,7 +9,8 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/random"
-	"golang.org/x/sync/errgroup"
+
+	"github.com/imagepin/imagepin/internal/testenv"
 )
 
 // PushTags pushes one small image to every repository of repos under every
@@ -37,7 +38,7 @@ func (r *Registry) PushTags(ctx context.Context, repos, tags []string, workers i
 	if err != nil {
 		return v1.Hash{}, fmt.Errorf("media type of image: %w", err)
 	}
-	err = parallel(ctx, len(repos), workers, func(i int) error {
+	err = testenv.Parallel(ctx, len(repos), workers, func(i int) error {
 		ref, err := r.tag(repos[i], tags[0])
 		if err != nil {
 			return err
@@ -50,7 +51,7 @@ func (r *Registry) PushTags(ctx context.Context, repos, tags []string, workers i
 	}
 	put := r.manifestPutter(workers, manifest, string(mediaType))
 	rest := tags[1:]
-	return digest, parallel(ctx, len(repos)*len(rest), workers, func(i int) error {
+	return digest, testenv.Parallel(ctx, len(repos)*len(rest), workers, func(i int) error {
 		return put(ctx, repos[i/len(rest)], rest[i%len(rest)])
 	})
 }
@@ -82,18 +83,4 @@ func (r *Registry) manifestPutter(workers int, manifest []byte, mediaType string
 		}
 		return nil
 	}
-}
-
-// parallel runs do(0..n-1) on workers goroutines and returns the first
-// error; after one, the remaining items are skipped.
-func parallel(ctx context.Context, n, workers int, do func(i int) error) error {
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(workers)
-	for i := range n {
-		if ctx.Err() != nil {
-			break
-		}
-		g.Go(func() error { return do(i) })
-	}
-	return g.Wait()
 }

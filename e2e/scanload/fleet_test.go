@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sync/errgroup"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/imagepin/imagepin/e2e/controlplane"
 	"github.com/imagepin/imagepin/e2e/registry"
+	"github.com/imagepin/imagepin/internal/testenv"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 )
 
@@ -74,7 +74,7 @@ func createPolicies(b *testing.B, ctx context.Context, cl client.Client, reg *re
 			b.Fatal(err)
 		}
 	}
-	err := parallel(ctx, s.policies(), setupWorkers, func(i int) error {
+	err := testenv.Parallel(ctx, s.policies(), setupWorkers, func(i int) error {
 		r, n := i/s.policiesPerRepo, i%s.policiesPerRepo
 		p := &v1alpha1.ImagePolicy{
 			ObjectMeta: metav1.ObjectMeta{Namespace: namespaceName(n), Name: fmt.Sprintf("app%04d", r)},
@@ -100,7 +100,7 @@ func resetStatus(b *testing.B, ctx context.Context, cl client.Client) {
 	if err := cl.List(ctx, &list); err != nil {
 		b.Fatal(err)
 	}
-	err := parallel(ctx, len(list.Items), setupWorkers, func(i int) error {
+	err := testenv.Parallel(ctx, len(list.Items), setupWorkers, func(i int) error {
 		p := &list.Items[i]
 		if p.Status.ObservedGeneration == 0 && p.Status.Current == nil {
 			return nil
@@ -126,18 +126,4 @@ func newClient(b *testing.B, cp *controlplane.ControlPlane) client.Client {
 		b.Fatal(err)
 	}
 	return cl
-}
-
-// parallel runs do(0..n-1) on workers goroutines and returns the first
-// error; after one, the remaining items are skipped.
-func parallel(ctx context.Context, n, workers int, do func(i int) error) error {
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(workers)
-	for i := range n {
-		if ctx.Err() != nil {
-			break
-		}
-		g.Go(func() error { return do(i) })
-	}
-	return g.Wait()
 }
