@@ -18,7 +18,7 @@ import (
 
 	"github.com/imagepin/imagepin/certs"
 	"github.com/imagepin/imagepin/certs/pki"
-	"github.com/imagepin/imagepin/e2e/controlplane"
+	"github.com/imagepin/imagepin/internal/testenv/controlplane"
 )
 
 func certManagerProvider(t *testing.T, ns, dir string, opts ...certs.Option) *certs.Provider {

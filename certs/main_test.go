@@ -17,7 +17,7 @@ import (
 
 	cmapi "github.com/cert-manager/cert-manager/pkg/apis/certmanager/v1"
 
-	"github.com/imagepin/imagepin/e2e/controlplane"
+	"github.com/imagepin/imagepin/internal/testenv/controlplane"
 	"github.com/imagepin/imagepin/internal/testenv/kubescheme"
 )
 

@@ -17,8 +17,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	"github.com/imagepin/imagepin/e2e/controlplane"
 	"github.com/imagepin/imagepin/internal/testenv"
+	"github.com/imagepin/imagepin/internal/testenv/controlplane"
 	"github.com/imagepin/imagepin/internal/testenv/kubescheme"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/governing"

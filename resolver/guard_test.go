@@ -17,7 +17,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/registry"
 	dto "github.com/prometheus/client_model/go"
 
-	"github.com/imagepin/imagepin/e2e/attack"
+	"github.com/imagepin/imagepin/internal/testenv/attack"
 )
 
 // TestDeniedAddressesAreNeverDialled points the resolver at a listener on a

@@ -16,7 +16,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"golang.org/x/sync/errgroup"
 
-	distribution "github.com/imagepin/imagepin/e2e/registry"
+	distribution "github.com/imagepin/imagepin/internal/testenv/registry"
 )
 
 // distributionFixture is a real CNCF Distribution v3 registry with htpasswd

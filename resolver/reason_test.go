@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/imagepin/imagepin/e2e/attack"
+	"github.com/imagepin/imagepin/internal/testenv/attack"
 )
 
 // TestReasonHoldsNoResponseBody makes a registry answer with a 40 KiB body

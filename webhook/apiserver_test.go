@@ -14,7 +14,7 @@ import (
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/imagepin/imagepin/e2e/fixtures"
+	"github.com/imagepin/imagepin/internal/testenv/fixtures"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 )
 

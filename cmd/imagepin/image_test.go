@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/imagepin/imagepin/e2e/buildtool"
+	"github.com/imagepin/imagepin/internal/testenv/buildtool"
 )
 
 // TestImageBinary builds the binary as the Dockerfile does and checks what

@@ -20,9 +20,9 @@ import (
 	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/imagepin/imagepin/e2e/controlplane"
-	"github.com/imagepin/imagepin/e2e/fixtures"
 	"github.com/imagepin/imagepin/internal/testenv"
+	"github.com/imagepin/imagepin/internal/testenv/controlplane"
+	"github.com/imagepin/imagepin/internal/testenv/fixtures"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/scanner"
 )

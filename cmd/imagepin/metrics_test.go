@@ -8,9 +8,9 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/imagepin/imagepin/e2e/attack"
-	"github.com/imagepin/imagepin/e2e/controlplane"
 	"github.com/imagepin/imagepin/internal/testenv"
+	"github.com/imagepin/imagepin/internal/testenv/attack"
+	"github.com/imagepin/imagepin/internal/testenv/controlplane"
 )
 
 // TestManagerMetricsNeedAToken runs `imagepin manager` against a real API

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/imagepin/imagepin/e2e/registry"
+	"github.com/imagepin/imagepin/internal/testenv/registry"
 )
 
 // TestScanCommandDistribution scans a real Distribution registry that wants

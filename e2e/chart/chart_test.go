@@ -17,9 +17,9 @@ import (
 	"k8s.io/apimachinery/pkg/util/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
 
-	"github.com/imagepin/imagepin/e2e/buildtool"
-	"github.com/imagepin/imagepin/e2e/controlplane"
-	"github.com/imagepin/imagepin/e2e/fixtures"
+	"github.com/imagepin/imagepin/internal/testenv/buildtool"
+	"github.com/imagepin/imagepin/internal/testenv/controlplane"
+	"github.com/imagepin/imagepin/internal/testenv/fixtures"
 )
 
 // modes are the --set arguments of each certificate mode.

@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/imagepin/imagepin/e2e/buildtool"
-	"github.com/imagepin/imagepin/e2e/controlplane"
+	"github.com/imagepin/imagepin/internal/testenv/buildtool"
+	"github.com/imagepin/imagepin/internal/testenv/controlplane"
 )
 
 // helm runs the helm binary that hack/helm.sh builds, from the repository

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/imagepin/imagepin/e2e/controlplane"
+	"github.com/imagepin/imagepin/internal/testenv/controlplane"
 )
 
 // TestReceiverInstall installs the chart for real: the receiver's token is

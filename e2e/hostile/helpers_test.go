@@ -19,8 +19,8 @@ import (
 	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/imagepin/imagepin/e2e/attack"
 	"github.com/imagepin/imagepin/e2e/stack"
+	"github.com/imagepin/imagepin/internal/testenv/attack"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 )
 

@@ -15,8 +15,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/imagepin/imagepin/e2e/attack"
 	"github.com/imagepin/imagepin/e2e/stack"
+	"github.com/imagepin/imagepin/internal/testenv/attack"
 )
 
 // Bounds that TestHostileInput states for 300 dry-run Pods naming 300 new

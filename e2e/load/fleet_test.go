@@ -18,12 +18,12 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
-	"github.com/imagepin/imagepin/e2e/controlplane"
-	"github.com/imagepin/imagepin/e2e/fixtures"
-	"github.com/imagepin/imagepin/e2e/registry"
 	"github.com/imagepin/imagepin/e2e/stack"
 	"github.com/imagepin/imagepin/internal/testenv"
+	"github.com/imagepin/imagepin/internal/testenv/controlplane"
+	"github.com/imagepin/imagepin/internal/testenv/fixtures"
 	"github.com/imagepin/imagepin/internal/testenv/kubescheme"
+	"github.com/imagepin/imagepin/internal/testenv/registry"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 )
 

@@ -7,7 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 
-	"github.com/imagepin/imagepin/e2e/buildtool"
+	"github.com/imagepin/imagepin/internal/testenv/buildtool"
 )
 
 // pprofOverlay is a file that the benchmark adds to package main of

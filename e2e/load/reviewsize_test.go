@@ -23,7 +23,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/imagepin/imagepin/e2e/fixtures"
+	"github.com/imagepin/imagepin/internal/testenv/fixtures"
 )
 
 // reviewSize is the size of one Pod's AdmissionReview exchange as it

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/imagepin/imagepin/e2e/buildtool"
-	"github.com/imagepin/imagepin/e2e/controlplane"
 	"github.com/imagepin/imagepin/internal/testenv"
+	"github.com/imagepin/imagepin/internal/testenv/buildtool"
+	"github.com/imagepin/imagepin/internal/testenv/controlplane"
 )
 
 // managerArgsEnv adds flags to the manager under test, e.g.

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/imagepin/imagepin/e2e/controlplane"
-	"github.com/imagepin/imagepin/e2e/registry"
+	"github.com/imagepin/imagepin/internal/testenv/controlplane"
+	"github.com/imagepin/imagepin/internal/testenv/registry"
 )
 
 const (

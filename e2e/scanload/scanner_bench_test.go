@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/imagepin/imagepin/e2e/controlplane"
-	"github.com/imagepin/imagepin/e2e/registry"
+	"github.com/imagepin/imagepin/internal/testenv/controlplane"
+	"github.com/imagepin/imagepin/internal/testenv/registry"
 )
 
 // The shapes of the scanner benchmarks: the cycle shape runs in a few

@@ -10,10 +10,10 @@ import (
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/imagepin/imagepin/e2e/controlplane"
-	"github.com/imagepin/imagepin/e2e/gitserver"
-	"github.com/imagepin/imagepin/e2e/registry"
+	"github.com/imagepin/imagepin/internal/testenv/controlplane"
+	"github.com/imagepin/imagepin/internal/testenv/gitserver"
 	"github.com/imagepin/imagepin/internal/testenv/kubescheme"
+	"github.com/imagepin/imagepin/internal/testenv/registry"
 )
 
 // Credentials of the registry and the Git server. They guard processes on

@@ -1,9 +1,9 @@
 // Package stack starts imagepin's whole environment on 127.0.0.1 and tears
-// it down: a control plane with kube-controller-manager (e2e/controlplane)
+// it down: a control plane with kube-controller-manager (internal/testenv/controlplane)
 // and, with Options.Nodes, kube-scheduler and kwok's fake Nodes that Pods
 // run on, a Distribution registry with htpasswd and TLS seeded with tags of
-// one repository (e2e/registry), a Git server whose bare repository holds a
-// Helm-style values file with imagepin markers (e2e/gitserver), the chart
+// one repository (internal/testenv/registry), a Git server whose bare repository holds a
+// Helm-style values file with imagepin markers (internal/testenv/gitserver), the chart
 // installed with helm for the CRD, RBAC and webhook configurations, and the
 // imagepin binary running `imagepin manager` as a separate process.
 //

@@ -9,8 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/imagepin/imagepin/e2e/buildtool"
-	"github.com/imagepin/imagepin/e2e/controlplane"
+	"github.com/imagepin/imagepin/internal/testenv/buildtool"
+	"github.com/imagepin/imagepin/internal/testenv/controlplane"
 )
 
 // BinaryEnv names an environment variable that points at an imagepin

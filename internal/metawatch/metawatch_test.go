@@ -15,8 +15,8 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	"github.com/imagepin/imagepin/e2e/controlplane"
 	"github.com/imagepin/imagepin/internal/metawatch"
+	"github.com/imagepin/imagepin/internal/testenv/controlplane"
 )
 
 // TestCacheKeepsIdentityOnly: a Secret with data, labels and kubectl's

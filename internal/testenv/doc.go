@@ -1,9 +1,14 @@
-// Package testenv holds what the test environment (e2e/controlplane,
-// e2e/registry, e2e/gitserver, e2e/stack) needs from go test without
-// importing the testing package: hack/demo links that environment, and a
-// binary must not link testing (it would register the test flags and carry
-// the test framework into the demo).
+// Package testenv and its sub-packages are imagepin's one test harness: a
+// real control plane (controlplane), a Distribution registry (registry), a
+// Git server over HTTP (gitserver), hostile servers (attack), the webhook
+// configurations the chart installs (fixtures), building binaries
+// (buildtool), one child-process runner (process), free ports and the
+// scheme (kubescheme). Tests of production packages import these; e2e/
+// keeps the end-to-end scenarios, the chart tests and the load benchmarks.
 //
-// Tests pass their *testing.T or *testing.B where a TB is asked for, and
-// their *testing.M where an M is.
+// Nothing here imports the testing package: hack/demo links the
+// environment, and a binary must not link testing (it would register the
+// test flags and carry the test framework into the demo). Tests pass their
+// *testing.T or *testing.B where a TB is asked for, and their *testing.M
+// where an M is.
 package testenv

@@ -6,7 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/imagepin/imagepin/e2e/registry"
+	"github.com/imagepin/imagepin/internal/testenv/registry"
 
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/selection"

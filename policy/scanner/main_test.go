@@ -15,7 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/yaml"
 
-	"github.com/imagepin/imagepin/e2e/controlplane"
+	"github.com/imagepin/imagepin/internal/testenv/controlplane"
 	"github.com/imagepin/imagepin/internal/testenv/kubescheme"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/resolver"

@@ -5,7 +5,7 @@ import (
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/imagepin/imagepin/e2e/registry"
+	"github.com/imagepin/imagepin/internal/testenv/registry"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 )
 

@@ -7,7 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/imagepin/imagepin/e2e/gitserver"
+	"github.com/imagepin/imagepin/internal/testenv/gitserver"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 )
 

@@ -16,8 +16,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 
-	"github.com/imagepin/imagepin/e2e/controlplane"
-	"github.com/imagepin/imagepin/e2e/fixtures"
+	"github.com/imagepin/imagepin/internal/testenv/controlplane"
+	"github.com/imagepin/imagepin/internal/testenv/fixtures"
 	"github.com/imagepin/imagepin/internal/testenv/kubescheme"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/validation"

@@ -9,7 +9,7 @@ import (
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 	gitssh "github.com/go-git/go-git/v5/plumbing/transport/ssh"
 
-	"github.com/imagepin/imagepin/e2e/gitserver"
+	"github.com/imagepin/imagepin/internal/testenv/gitserver"
 	"github.com/imagepin/imagepin/policy/writeback/gitrepo"
 )
 

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/imagepin/imagepin/e2e/gitserver"
+	"github.com/imagepin/imagepin/internal/testenv/gitserver"
 	"github.com/imagepin/imagepin/policy/writeback/gitrepo"
 )
 

@@ -7,7 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/imagepin/imagepin/e2e/gitserver"
+	"github.com/imagepin/imagepin/internal/testenv/gitserver"
 	"github.com/imagepin/imagepin/policy/writeback/gitrepo"
 )
 

@@ -10,7 +10,7 @@ import (
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/imagepin/imagepin/e2e/gitserver"
+	"github.com/imagepin/imagepin/internal/testenv/gitserver"
 	"github.com/imagepin/imagepin/policy/writeback/gitrepo"
 	"github.com/imagepin/imagepin/policy/writeback/marker"
 )

@@ -12,7 +12,7 @@ import (
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 
-	"github.com/imagepin/imagepin/e2e/gitserver"
+	"github.com/imagepin/imagepin/internal/testenv/gitserver"
 )
 
 func TestCloneAndPushOverHTTP(t *testing.T) {

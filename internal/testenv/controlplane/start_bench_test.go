@@ -8,7 +8,7 @@ import (
 // BenchmarkStart measures how long Start takes with each set of
 // components (Stop is not timed). Run it with a small -benchtime, e.g.
 //
-//	go test -run '^$' -bench Start -benchtime 3x ./e2e/controlplane
+//	go test -run '^$' -bench Start -benchtime 3x ./internal/testenv/controlplane
 func BenchmarkStart(b *testing.B) {
 	cases := []struct {
 		name string

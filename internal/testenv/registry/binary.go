@@ -4,7 +4,7 @@ import (
 	"context"
 	"os"
 
-	"github.com/imagepin/imagepin/e2e/buildtool"
+	"github.com/imagepin/imagepin/internal/testenv/buildtool"
 )
 
 // BinaryEnv names the environment variable that points at a registry binary,

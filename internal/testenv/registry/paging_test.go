@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/imagepin/imagepin/e2e/registry"
+	"github.com/imagepin/imagepin/internal/testenv/registry"
 )
 
 // nextLink matches the RFC 5988 Link header Distribution sends on a partial

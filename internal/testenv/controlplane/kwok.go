@@ -6,7 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/imagepin/imagepin/e2e/buildtool"
+	"github.com/imagepin/imagepin/internal/testenv/buildtool"
 )
 
 // KwokEnv names an environment variable that points at a kwok binary,

@@ -7,7 +7,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
-	"github.com/imagepin/imagepin/e2e/registry"
+	"github.com/imagepin/imagepin/internal/testenv/registry"
 )
 
 func TestPushIndex(t *testing.T) {

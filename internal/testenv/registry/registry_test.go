@@ -13,7 +13,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
-	"github.com/imagepin/imagepin/e2e/registry"
+	"github.com/imagepin/imagepin/internal/testenv/registry"
 )
 
 func TestAuthTLSListTags(t *testing.T) {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"os"
 
-	"github.com/imagepin/imagepin/e2e/buildtool"
+	"github.com/imagepin/imagepin/internal/testenv/buildtool"
 )
 
 // AssetsEnv names the folder that holds etcd, kube-apiserver, kube-scheduler,
