@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -23,6 +25,8 @@ const (
 	// goneTimeout bounds the end of a demo's processes after a kill; a
 	// demo whose parent died stops them gracefully, one after the other.
 	goneTimeout = 2 * time.Minute
+	// orphanTimeout bounds the run of a demo that should exit at once.
+	orphanTimeout = time.Minute
 	// reportLine is the demo's last line before it waits for the user.
 	reportLine = "start to report:"
 )
@@ -47,6 +51,7 @@ type killEnv struct {
 func TestKilledDemoLeavesNothingBehind(t *testing.T) {
 	testenv.SkipShort(t, "runs the demo twice")
 	env := newKillEnv(t)
+	env.checkOrphanStartsNothing(t)
 
 	first := env.start(t, false)
 	first.waitReport(t)
@@ -118,13 +123,15 @@ func (e *killEnv) start(t *testing.T, parent bool) *demoRun {
 		t.Fatal(err)
 	}
 	defer out.Close()
+	// The demo's parent says who it is, as hack/demo.sh does.
 	cmd := exec.Command(e.demo)
+	cmd.Env = append(e.environ(), parentEnv+"="+strconv.Itoa(os.Getpid()))
 	if parent {
 		// Not exec'd by the shell: the command after it keeps it a child.
-		cmd = exec.Command("/bin/sh", "-c", `"$0"; echo "demo exited: $?"`, e.demo)
+		cmd = exec.Command("/bin/sh", "-c", parentEnv+`=$$ "$0"; echo "demo exited: $?"`, e.demo)
+		cmd.Env = e.environ()
 	}
 	cmd.Dir, cmd.Stdout, cmd.Stderr = root, out, out
-	cmd.Env = append(os.Environ(), "TMPDIR="+e.tmp, "IMAGEPIN_BINARY="+e.imagepin)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -134,6 +141,30 @@ func (e *killEnv) start(t *testing.T, parent bool) *demoRun {
 		close(r.done)
 	}()
 	return r
+}
+
+// environ is the environment of the demos.
+func (e *killEnv) environ() []string {
+	return append(os.Environ(), "TMPDIR="+e.tmp, "IMAGEPIN_BINARY="+e.imagepin)
+}
+
+// checkOrphanStartsNothing runs the demo as hack/demo.sh would after make
+// died during the build: its parent (here: us) is not the one named. It
+// must exit at once and start nothing.
+func (e *killEnv) checkOrphanStartsNothing(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), orphanTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, e.demo)
+	cmd.Env = append(e.environ(), parentEnv+"=1")
+	cmd.WaitDelay = time.Second
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "has exited") {
+		t.Errorf("the demo whose make has exited: %v, output:\n%s", err, out)
+	}
+	if left := e.tmpEntries(t); len(left) > 0 {
+		t.Errorf("the demo whose make has exited created %v", left)
+	}
 }
 
 func (r *demoRun) output() string {

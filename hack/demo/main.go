@@ -34,6 +34,10 @@ import (
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 )
 
+// parentEnv names the pid of the demo's parent, make, as hack/demo.sh
+// saw it; see stopWithParent.
+const parentEnv = "IMAGEPIN_DEMO_PARENT"
+
 func main() {
 	log.SetLogger(stack.Logger(os.Stderr))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
