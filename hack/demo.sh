@@ -26,4 +26,6 @@ components=$(hack/components.sh)
 await
 eval "$components"
 export IMAGEPIN_BINARY=$PWD/bin/imagepin
-exec bin/demo "$@"
+# The demo stops when make, our parent, dies; it refuses to start when make
+# died while we were building (see hack/demo/parent_linux.go).
+IMAGEPIN_DEMO_PARENT=$PPID exec bin/demo "$@"

@@ -3,6 +3,7 @@ package stack
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"k8s.io/client-go/tools/clientcmd"
@@ -92,6 +93,14 @@ func (s *Stack) configureManager(m *Manager, name string) error {
 		return err
 	}
 	m.Bin, m.LogFile, m.Kubeconfig = s.Tools.Imagepin, filepath.Join(s.Dir, name+".log"), kubeconfig
+	// The manager's own temporary files (a scratch folder it always makes,
+	// known_hosts files) go into the stack's folder: removed with it, by
+	// Stop or, after a kill, by the next stack's start.
+	tmp := filepath.Join(s.Dir, name+"-tmp")
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
+		return fmt.Errorf("manager temp dir: %w", err)
+	}
+	m.Env = []string{"TMPDIR=" + tmp}
 	m.Args = []string{"manager",
 		"--kubeconfig=" + kubeconfig,
 		"--namespace=" + Namespace,

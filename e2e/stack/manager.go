@@ -29,6 +29,8 @@ type Manager struct {
 	// Bin and Args are the command line.
 	Bin  string
 	Args []string
+	// Env is added to our environment for the manager.
+	Env []string
 	// WebhookAddr, ProbeAddr and MetricsAddr are "127.0.0.1:PORT" of the
 	// webhook server, /healthz and /readyz, and /metrics.
 	WebhookAddr, ProbeAddr, MetricsAddr string
@@ -66,7 +68,11 @@ func (m *Manager) launch() error {
 	if m.proc != nil {
 		return errors.New("imagepin manager is already running")
 	}
-	p, err := process.Start(m.Bin, m.Args, process.Options{LogFile: m.LogFile})
+	opts := process.Options{LogFile: m.LogFile}
+	if len(m.Env) > 0 {
+		opts.Env = append(os.Environ(), m.Env...)
+	}
+	p, err := process.Start(m.Bin, m.Args, opts)
 	if err != nil {
 		return fmt.Errorf("imagepin manager: %w", err)
 	}

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sync"
 	"time"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/imagepin/imagepin/internal/testenv"
 	"github.com/imagepin/imagepin/internal/testenv/controlplane"
 	"github.com/imagepin/imagepin/internal/testenv/gitserver"
 	"github.com/imagepin/imagepin/internal/testenv/registry"
@@ -85,19 +85,21 @@ type Stack struct {
 	// Tools are the helm, kubectl and imagepin binaries.
 	Tools Tools
 
-	opts  Options
-	logMu sync.Mutex // steps log from two goroutines
+	opts    Options
+	tempDir *testenv.TempDir // Dir
+	logMu   sync.Mutex       // steps log from two goroutines
 }
 
 // Start builds what is missing and starts every component. ctx bounds the
 // start only. On failure it stops what it started.
 func Start(ctx context.Context, opts Options) (*Stack, error) {
 	opts.defaults()
-	dir, err := os.MkdirTemp("", "imagepin-stack-")
+	// A stack killed before its Stop leaves its folder to the next one.
+	dir, err := testenv.NewTempDir("imagepin-stack-")
 	if err != nil {
-		return nil, fmt.Errorf("temp dir: %w", err)
+		return nil, err
 	}
-	s := &Stack{Dir: dir, opts: opts, Digests: map[string]string{}}
+	s := &Stack{Dir: dir.Path, tempDir: dir, opts: opts, Digests: map[string]string{}}
 	if err := s.start(ctx); err != nil {
 		return nil, errors.Join(err, s.Stop())
 	}
@@ -157,7 +159,7 @@ func (s *Stack) Stop() error {
 	if s.Git != nil {
 		errs = append(errs, s.Git.Close())
 	}
-	errs = append(errs, os.RemoveAll(s.Dir))
+	errs = append(errs, s.tempDir.Remove())
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("stop stack: %w", err)
 	}

@@ -5,12 +5,12 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
 	"github.com/imagepin/imagepin/internal/testenv/buildtool"
 	"github.com/imagepin/imagepin/internal/testenv/controlplane"
+	"github.com/imagepin/imagepin/internal/testenv/process"
 )
 
 // BinaryEnv names an environment variable that points at an imagepin
@@ -69,14 +69,15 @@ func (s *Stack) helm(ctx context.Context, args ...string) ([]byte, error) {
 }
 
 // run runs bin in the repository root with env added to ours, and returns
-// its standard output; the error carries its standard error.
+// its standard output; the error carries its standard error. bin dies with
+// us, should we be killed while it runs.
 func run(ctx context.Context, env []string, bin string, args ...string) ([]byte, error) {
 	root, err := buildtool.RepoRoot()
 	if err != nil {
 		return nil, err
 	}
 	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd := process.Command(ctx, bin, args...)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -8,6 +8,10 @@
 // image before and after the webhook, and the Git log. It then keeps
 // running for kubectl until Ctrl-C, and removes everything it started.
 //
+// Killed, it leaves nothing running: every process it starts dies with it
+// (on Linux), and the next run removes the folders it left. When its parent
+// dies (make demo killed), it stops everything as on Ctrl-C.
+//
 // A fresh machine needs only Go and git: the hack/ scripts build the
 // control plane, kwok, the registry and helm into a cache the first time.
 package main
@@ -30,9 +34,17 @@ import (
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 )
 
+// parentEnv names the pid of the demo's parent, make, as hack/demo.sh
+// saw it; see stopWithParent.
+const parentEnv = "IMAGEPIN_DEMO_PARENT"
+
 func main() {
 	log.SetLogger(stack.Logger(os.Stderr))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	if err := stopWithParent(); err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		os.Exit(1)
+	}
 	err := run(ctx, os.Stdout)
 	stop()
 	if err != nil && !errors.Is(err, context.Canceled) {

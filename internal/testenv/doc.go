@@ -2,8 +2,9 @@
 // real control plane (controlplane), a Distribution registry (registry), a
 // Git server over HTTP (gitserver), hostile servers (attack), the webhook
 // configurations the chart installs (fixtures), building binaries
-// (buildtool), one child-process runner (process), free ports and the
-// scheme (kubescheme). Tests of production packages import these; e2e/
+// (buildtool), one child-process runner (process), free ports, temporary
+// folders that the next start removes once their owner died (TempDir) and
+// the scheme (kubescheme). Tests of production packages import these; e2e/
 // keeps the end-to-end scenarios, the chart tests and the load benchmarks.
 //
 // Nothing here imports the testing package: hack/demo links the

@@ -2,6 +2,7 @@
 // components tests use (control plane, registry), from wherever in the
 // checkout a test runs. Each script builds into a cache outside the checkout
 // only what is missing and prints the path of its result as its last line.
+// Build compiles a package of the checkout, as make demo does.
 package buildtool
 
 import (
@@ -35,6 +36,23 @@ func Run(ctx context.Context, script string) (string, error) {
 		return last, nil
 	}
 	return "", errors.New(script + " printed no path")
+}
+
+// Build compiles the Go package pkg (relative to the repository root, such
+// as ./hack/demo) into out, static and with trimmed paths as make demo and
+// the Dockerfile build, so that it shares their build cache.
+func Build(ctx context.Context, pkg, out string) error {
+	root, err := RepoRoot()
+	if err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", out, pkg)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if output, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %w\n%s", pkg, err, output)
+	}
+	return nil
 }
 
 // RepoRoot returns the root of the imagepin checkout, found by walking up

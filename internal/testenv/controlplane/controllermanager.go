@@ -23,11 +23,11 @@ func (c *ControlPlane) startControllerManager(assets string) error {
 		"--leader-elect=false",
 		"--secure-port=0", // no serving: nothing scrapes it here
 		"--use-service-account-credentials=false",
-		// envtest's API server verifies service-account tokens with this key pair.
-		"--service-account-private-key-file=" + filepath.Join(c.env.ControlPlane.APIServer.CertDir, "sa-signer.key"),
+		// The API server verifies ServiceAccount tokens with this key pair.
+		"--service-account-private-key-file=" + c.files.saKey,
 		"--cluster-name=imagepin-test",
 	}
-	c.kcm, err = startProcess(filepath.Join(assets, "kube-controller-manager"), args, nil, filepath.Join(c.dir, "kube-controller-manager.log"))
+	c.kcm, err = startProcess(filepath.Join(assets, "kube-controller-manager"), args, nil, c.logPath("kube-controller-manager"))
 	if err != nil {
 		return fmt.Errorf("start kube-controller-manager: %w", err)
 	}

@@ -4,15 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
 	admissionv1 "k8s.io/api/admissionregistration/v1"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
+	"github.com/imagepin/imagepin/internal/testenv"
 	"github.com/imagepin/imagepin/internal/testenv/buildtool"
 	"github.com/imagepin/imagepin/internal/testenv/process"
 )
@@ -61,8 +62,12 @@ type ControlPlane struct {
 	// installed webhook configurations; the test serves them there.
 	Webhook WebhookServing
 
-	dir       string
-	env       *envtest.Environment
+	dir       *testenv.TempDir
+	pki       *authority
+	files     apiServerFiles
+	host      string // the API server's URL
+	etcd      *process.Process
+	apiserver *process.Process
 	kcm       *process.Process
 	scheduler *process.Process
 	kwok      *process.Process
@@ -77,7 +82,10 @@ type WebhookServing struct {
 	CAPEM   []byte // the CA of the serving certificate
 }
 
-// Start runs a control plane; Stop ends it.
+// Start runs a control plane; Stop ends it. Every component runs through
+// the harness's process runner, so none outlives a parent killed with
+// SIGKILL (on Linux), and the control plane's folder is removed by the next
+// Start should Stop never run (see testenv.NewTempDir).
 func Start(ctx context.Context, opts Options) (*ControlPlane, error) {
 	assets, err := Assets()
 	if err != nil {
@@ -87,49 +95,35 @@ func Start(ctx context.Context, opts Options) (*ControlPlane, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "imagepin-controlplane-")
+	dir, err := testenv.NewTempDir("imagepin-controlplane-")
 	if err != nil {
-		return nil, fmt.Errorf("temp dir: %w", err)
+		return nil, err
 	}
-	cp := &ControlPlane{dir: dir, env: newEnvironment(assets, root, opts)}
-	if err := cp.start(ctx, assets, opts); err != nil {
+	cp := &ControlPlane{dir: dir}
+	if err := cp.start(ctx, assets, root, opts); err != nil {
 		return nil, errors.Join(err, cp.Stop())
 	}
 	return cp, nil
 }
 
-func newEnvironment(assets, root string, opts Options) *envtest.Environment {
-	crds := make([]string, len(opts.CRDDirs))
-	for i, d := range opts.CRDDirs {
-		crds[i] = filepath.Join(root, d)
+func (c *ControlPlane) start(ctx context.Context, assets, root string, opts Options) error {
+	var err error
+	if c.pki, err = newAuthority(); err != nil {
+		return err
 	}
-	return &envtest.Environment{
-		BinaryAssetsDirectory:    assets,
-		ControlPlaneStartTimeout: startTimeout,
-		ControlPlaneStopTimeout:  time.Minute,
-		CRDInstallOptions:        envtest.CRDInstallOptions{Paths: crds, ErrorIfPathMissing: true},
-		WebhookInstallOptions: envtest.WebhookInstallOptions{
-			ValidatingWebhooks: opts.ValidatingWebhooks,
-			MutatingWebhooks:   opts.MutatingWebhooks,
-		},
+	if err := c.startServers(ctx, assets); err != nil {
+		return err
 	}
-}
-
-func (c *ControlPlane) start(ctx context.Context, assets string, opts Options) error {
-	cfg, err := c.env.Start()
-	if err != nil {
-		return fmt.Errorf("start etcd and kube-apiserver: %w", err)
+	if err := c.install(root, opts); err != nil {
+		return err
 	}
-	c.Config = cfg
-	wh := c.env.WebhookInstallOptions
-	c.Webhook = WebhookServing{Host: wh.LocalServingHost, Port: wh.LocalServingPort, CertDir: wh.LocalServingCertDir, CAPEM: wh.LocalServingCAData}
 	if c.Kubeconfig, err = c.writeKubeconfig("admin"); err != nil {
 		return err
 	}
 	if !opts.ControllerManager && opts.Nodes == 0 {
 		return nil
 	}
-	cl, err := client.New(cfg, client.Options{})
+	cl, err := client.New(c.Config, client.Options{})
 	if err != nil {
 		return fmt.Errorf("client: %w", err)
 	}
@@ -153,19 +147,39 @@ func (c *ControlPlane) start(ctx context.Context, assets string, opts Options) e
 	return c.waitNodes(ctx, cl, opts.Nodes)
 }
 
+// logPath is the log file of the component name.
+func (c *ControlPlane) logPath(name string) string {
+	return filepath.Join(c.dir.Path, name+".log")
+}
+
+// userConfig returns a configuration that reaches the API server as user,
+// a member of groups, by a client certificate.
+func (c *ControlPlane) userConfig(user string, groups ...string) (*rest.Config, error) {
+	certPEM, keyPEM, err := c.pki.clientCert(user, groups)
+	if err != nil {
+		return nil, err
+	}
+	return &rest.Config{
+		Host:            c.host,
+		TLSClientConfig: rest.TLSClientConfig{CAData: c.pki.servingCA.CertPEM, CertData: certPEM, KeyData: keyPEM},
+	}, nil
+}
+
 // writeKubeconfig writes a kubeconfig of a new system:masters user.
 func (c *ControlPlane) writeKubeconfig(user string) (string, error) {
-	u, err := c.env.AddUser(envtest.User{Name: user, Groups: []string{"system:masters"}}, nil)
+	cfg, err := c.userConfig(user, "system:masters")
 	if err != nil {
-		return "", fmt.Errorf("add user %s: %w", user, err)
+		return "", err
 	}
-	data, err := u.KubeConfig()
-	if err != nil {
-		return "", fmt.Errorf("kubeconfig of %s: %w", user, err)
-	}
-	path := filepath.Join(c.dir, user+".kubeconfig")
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		return "", fmt.Errorf("write kubeconfig: %w", err)
+	const name = "imagepin-test"
+	kc := clientcmdapi.NewConfig()
+	kc.Clusters[name] = &clientcmdapi.Cluster{Server: cfg.Host, CertificateAuthorityData: cfg.CAData}
+	kc.AuthInfos[user] = &clientcmdapi.AuthInfo{ClientCertificateData: cfg.CertData, ClientKeyData: cfg.KeyData}
+	kc.Contexts[name] = &clientcmdapi.Context{Cluster: name, AuthInfo: user}
+	kc.CurrentContext = name
+	path := filepath.Join(c.dir.Path, user+".kubeconfig")
+	if err := clientcmd.WriteToFile(*kc, path); err != nil {
+		return "", fmt.Errorf("write kubeconfig of %s: %w", user, err)
 	}
 	return path, nil
 }
@@ -178,9 +192,6 @@ func (c *ControlPlane) Stop() error {
 			errs = append(errs, stopProcess(p))
 		}
 	}
-	if c.Config != nil {
-		errs = append(errs, c.env.Stop())
-	}
-	errs = append(errs, os.RemoveAll(c.dir))
+	errs = append(errs, c.stopServers(), c.dir.Remove())
 	return errors.Join(errs...)
 }

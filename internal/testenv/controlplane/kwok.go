@@ -54,7 +54,7 @@ func (c *ControlPlane) startScheduler(assets string) error {
 		return err
 	}
 	args := []string{"--kubeconfig=" + kubeconfig, "--leader-elect=false", "--secure-port=0"}
-	c.scheduler, err = startProcess(filepath.Join(assets, "kube-scheduler"), args, nil, filepath.Join(c.dir, "kube-scheduler.log"))
+	c.scheduler, err = startProcess(filepath.Join(assets, "kube-scheduler"), args, nil, c.logPath("kube-scheduler"))
 	if err != nil {
 		return fmt.Errorf("start kube-scheduler: %w", err)
 	}
@@ -87,8 +87,8 @@ func (c *ControlPlane) startKwok(ctx context.Context) error {
 		// default /24 would hold 254 Pods in all.
 		"--cidr=10.0.0.0/16",
 	}
-	env := []string{"KWOK_WORKDIR=" + filepath.Join(c.dir, "kwok")}
-	c.kwok, err = startProcess(bin, args, env, filepath.Join(c.dir, "kwok.log"))
+	env := []string{"KWOK_WORKDIR=" + filepath.Join(c.dir.Path, "kwok")}
+	c.kwok, err = startProcess(bin, args, env, c.logPath("kwok"))
 	if err != nil {
 		return fmt.Errorf("start kwok: %w", err)
 	}

@@ -8,12 +8,13 @@ import (
 	"net"
 	"net/http"
 	"net/http/cgi"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/imagepin/imagepin/internal/testenv"
 )
 
 // RepoName is the path of the repository on the server.
@@ -40,6 +41,7 @@ type Server struct {
 	SSH *SSH
 
 	git   string
+	tmp   *testenv.TempDir
 	dir   string // bare repository
 	work  string // work clone that Commit uses
 	env   []string
@@ -58,11 +60,12 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gitserver needs the git CLI: %w", err)
 	}
-	root, err := os.MkdirTemp("", "imagepin-gitserver-")
+	tmp, err := testenv.NewTempDir("imagepin-gitserver-")
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Branch: opts.Branch, git: gitBin, dir: filepath.Join(root, RepoName),
+	root := tmp.Path
+	s := &Server{Branch: opts.Branch, git: gitBin, tmp: tmp, dir: filepath.Join(root, RepoName),
 		work: filepath.Join(root, "work"), env: gitEnv(root)}
 	if s.Branch == "" {
 		s.Branch = "main"
@@ -173,7 +176,7 @@ func (s *Server) Close() error {
 	if s.SSH != nil {
 		errs = append(errs, s.SSH.close())
 	}
-	errs = append(errs, os.RemoveAll(filepath.Dir(s.dir)))
+	errs = append(errs, s.tmp.Remove())
 	return errors.Join(errs...)
 }
 

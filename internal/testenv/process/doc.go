@@ -4,5 +4,7 @@
 // Linux, stopped gracefully (SIGTERM, then SIGKILL after a grace period), its
 // output captured in a log file whose tail explains a failure.
 //
+// Command ties a short-lived tool to its parent the same way.
+//
 // It imports no testing package, so that binaries (hack/demo) may use it.
 package process

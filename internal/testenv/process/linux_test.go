@@ -2,6 +2,7 @@ package process_test
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -17,29 +18,57 @@ import (
 )
 
 // parentEnv makes the test binary act as a parent that starts a child
-// through the runner, prints the child's pid and waits to be killed.
-const parentEnv = "PROCESS_TEST_PARENT_LOG"
+// through the runner (the variable holds its log) or, when the variable is
+// "command", through Command, prints the child's pid and waits to be
+// killed.
+const parentEnv = "PROCESS_TEST_PARENT"
 
 func TestMain(m *testing.M) {
-	if log := os.Getenv(parentEnv); log != "" {
-		p, err := process.Start("/bin/sleep", []string{"300"}, process.Options{LogFile: log})
+	if how := os.Getenv(parentEnv); how != "" {
+		pid, err := startChild(how)
 		if err != nil {
 			fmt.Println("error:", err)
 			os.Exit(1)
 		}
-		fmt.Println(p.Pid())
+		fmt.Println(pid)
 		time.Sleep(5 * time.Minute)
 		os.Exit(1)
 	}
 	os.Exit(m.Run())
 }
 
+func startChild(how string) (int, error) {
+	if how == "command" {
+		cmd := process.Command(context.Background(), "/bin/sleep", "300")
+		err := cmd.Start()
+		if err != nil {
+			return 0, err
+		}
+		return cmd.Process.Pid, nil
+	}
+	p, err := process.Start("/bin/sleep", []string{"300"}, process.Options{LogFile: how})
+	if err != nil {
+		return 0, err
+	}
+	return p.Pid(), nil
+}
+
 // TestChildDiesWithItsKilledParent SIGKILLs a parent that started a child
 // through the runner: the parent runs no cleanup, and the kernel must end
 // the child (the demo killed with SIGKILL leaves no etcd behind).
 func TestChildDiesWithItsKilledParent(t *testing.T) {
+	testChildDies(t, filepath.Join(t.TempDir(), "child.log"))
+}
+
+// TestToolDiesWithItsKilledParent is the same for a tool started with
+// Command (the demo killed during helm install leaves no helm behind).
+func TestToolDiesWithItsKilledParent(t *testing.T) {
+	testChildDies(t, "command")
+}
+
+func testChildDies(t *testing.T, how string) {
 	parent := exec.Command(os.Args[0], "-test.run=^$")
-	parent.Env = append(os.Environ(), parentEnv+"="+filepath.Join(t.TempDir(), "child.log"))
+	parent.Env = append(os.Environ(), parentEnv+"="+how)
 	out, err := parent.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,11 @@ func sysProcAttr() *syscall.SysProcAttr {
 	return nil
 }
 
+// toolProcAttr has nothing to add here.
+func toolProcAttr() *syscall.SysProcAttr {
+	return nil
+}
+
 // signalGroup is not supported here; the caller signals the process alone.
 func signalGroup(int, syscall.Signal) error {
 	return errors.ErrUnsupported

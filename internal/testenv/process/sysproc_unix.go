@@ -11,6 +11,11 @@ func sysProcAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Setpgid: true}
 }
 
+// toolProcAttr has nothing to add without a parent-death signal.
+func toolProcAttr() *syscall.SysProcAttr {
+	return nil
+}
+
 // signalGroup sends sig to the process group pgid.
 func signalGroup(pgid int, sig syscall.Signal) error {
 	return syscall.Kill(-pgid, sig)

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -62,6 +61,7 @@ type Registry struct {
 	DebugHost string
 
 	root         string // temporary folder with config, certificates, htpasswd, log and Dir
+	tmp          *testenv.TempDir
 	enableDelete bool
 	transport    http.RoundTripper
 	proc         *regProcess
@@ -92,11 +92,13 @@ func Start(ctx context.Context, opts Options) (*Registry, error) {
 }
 
 func start(ctx context.Context, bin string, opts Options) (*Registry, error) {
-	root, err := os.MkdirTemp("", "imagepin-registry-")
+	tmp, err := testenv.NewTempDir("imagepin-registry-")
 	if err != nil {
-		return nil, fmt.Errorf("registry temp dir: %w", err)
+		return nil, fmt.Errorf("registry: %w", err)
 	}
+	root := tmp.Path
 	r := &Registry{
+		tmp:          tmp,
 		Username:     opts.Username,
 		Password:     opts.Password,
 		Dir:          filepath.Join(root, "storage"),
@@ -174,7 +176,7 @@ func (r *Registry) Stop() error {
 		if r.proc != nil {
 			errs = append(errs, r.proc.stop())
 		}
-		if err := os.RemoveAll(r.root); err != nil {
+		if err := r.tmp.Remove(); err != nil {
 			errs = append(errs, fmt.Errorf("remove registry temp dir: %w", err))
 		}
 		r.stopErr = errors.Join(errs...)
