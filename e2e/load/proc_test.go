@@ -61,8 +61,8 @@ func readProcStat(pid int) (procStat, error) {
 	return procStat{comm: s[open+1 : end], ppid: ppid, cpu: (utime + stime) / clockTicks}, nil
 }
 
-// childPids finds the processes this test started (etcd and kube-apiserver
-// by envtest, the other components by the harness), by name. They are our
+// childPids finds the processes this test started (the control plane's
+// components, through the harness's runner), by name. They are our
 // direct children, so components of other engineers' tests never count.
 func childPids() (map[string]int, error) {
 	entries, err := filepath.Glob("/proc/[0-9]*/stat")
