@@ -31,10 +31,8 @@ import (
 	"github.com/imagepin/imagepin/internal/testenv/controlplane"
 	"github.com/imagepin/imagepin/internal/testenv/kubescheme"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
-	"github.com/imagepin/imagepin/policy/governing"
 	"github.com/imagepin/imagepin/policy/revision"
 	"github.com/imagepin/imagepin/webhook"
-	"github.com/imagepin/imagepin/workload"
 )
 
 // Sizes of the benchmark cluster.
@@ -266,18 +264,11 @@ func benchCluster(b *testing.B) (*cluster, *webhook.PodHandler) {
 	b.Logf("seeded %d ReplicaSets in %s", benchReplicaSets, time.Since(start).Round(time.Second))
 	var h *webhook.PodHandler
 	c.startManager(b, func(ctx context.Context, mgr ctrl.Manager) error {
-		if err := governing.IndexPolicies(ctx, mgr.GetFieldIndexer()); err != nil {
-			return err
-		}
-		if err := workload.StartInformers(ctx, mgr.GetCache()); err != nil {
-			return err
-		}
 		var err error
 		if h, err = webhook.NewPodHandler(own, mgr.GetCache(), newResolver(b), webhook.WithAPIReader(mgr.GetAPIReader())); err != nil {
 			return err
 		}
-		h.Register(mgr.GetWebhookServer())
-		return nil
+		return h.SetupWithManager(ctx, mgr)
 	})
 	return c, h
 }

@@ -2,7 +2,6 @@ package webhook_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -29,7 +28,6 @@ import (
 	"github.com/imagepin/imagepin/internal/testenv/kubescheme"
 	"github.com/imagepin/imagepin/internal/testenv/registry"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
-	"github.com/imagepin/imagepin/policy/governing"
 	"github.com/imagepin/imagepin/resolver"
 	"github.com/imagepin/imagepin/webhook"
 	"github.com/imagepin/imagepin/workload"
@@ -125,15 +123,6 @@ func (c *cluster) startManager(t testing.TB, register func(context.Context, ctrl
 
 // registerPodWebhook is the wiring `imagepin manager` does.
 func registerPodWebhook(ctx context.Context, mgr ctrl.Manager, registryCA []byte, metrics prometheus.Registerer) error {
-	if err := governing.IndexPolicies(ctx, mgr.GetFieldIndexer()); err != nil {
-		return err
-	}
-	if _, err := mgr.GetCache().GetInformer(ctx, &corev1.Namespace{}); err != nil {
-		return fmt.Errorf("namespace informer: %w", err)
-	}
-	if err := workload.StartInformers(ctx, mgr.GetCache()); err != nil {
-		return err
-	}
 	res, err := resolver.New(resolver.WithRegisterer(metrics))
 	if err != nil {
 		return err
@@ -144,8 +133,7 @@ func registerPodWebhook(ctx context.Context, mgr ctrl.Manager, registryCA []byte
 	if err != nil {
 		return err
 	}
-	h.Register(mgr.GetWebhookServer())
-	return nil
+	return h.SetupWithManager(ctx, mgr)
 }
 
 // warningRecorder keeps the warnings the API server sends.

@@ -21,9 +21,10 @@ import (
 )
 
 // PodHandler is the mutating admission handler that pins the container
-// images of Pods. Serve it with Register, which serves one path per
-// namespace mode (MutatePodsEnabledPath, MutatePodsStrictPath) and
-// MutatePodsPath, where the mode is read from the Namespace's label.
+// images of Pods. Serve it with SetupWithManager, or with Register alone,
+// which serves one path per namespace mode (MutatePodsEnabledPath,
+// MutatePodsStrictPath) and MutatePodsPath, where the mode is read from the
+// Namespace's label.
 //
 // It is safe for concurrent use.
 type PodHandler struct {
@@ -43,7 +44,7 @@ var _ admission.Handler = (*PodHandler)(nil)
 // (imagepin's own) or of the Kubernetes system namespaces. cache serves
 // Namespaces, ImagePolicies and revision objects from memory (the
 // manager's cache, whose ImagePolicy informer then feeds a governing.Memory,
-// with the informers of workload.StartInformers; a reader that hands out no
+// with the informers SetupWithManager starts; a reader that hands out no
 // informers needs governing.IndexPolicies registered); digests resolves the
 // tags that no policy governs.
 func NewPodHandler(namespace string, cache client.Reader, digests DigestResolver, opts ...Option) (*PodHandler, error) {

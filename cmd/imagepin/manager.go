@@ -120,19 +120,13 @@ func (o *managerOptions) run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("resolver: %w", err)
 	}
-	if err := o.addScanner(mgr, res); err != nil {
-		return err
-	}
-	if err := o.addWriteBack(ctx, mgr); err != nil {
-		return err
-	}
-	if err := o.addRollouts(ctx, mgr); err != nil {
+	if err := o.addControllers(ctx, mgr, res); err != nil {
 		return err
 	}
 	if err := o.addWebhooks(ctx, mgr, scheme, res); err != nil {
 		return err
 	}
-	if err := o.addReceiver(mgr); err != nil {
+	if err := o.addReceiver(ctx, mgr); err != nil {
 		return err
 	}
 	if err := addHealthChecks(mgr, provider); err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"k8s.io/apimachinery/pkg/types"
@@ -16,12 +17,15 @@ func (o *managerOptions) receiverEnabled() bool {
 }
 
 // addReceiver adds the registry notification receiver, which runs on every
-// replica: it finds policies through the webhook's repository index of the
-// manager's cache and asks for scans through their annotation, which the
-// leader's scanner acts on. addWebhooks registers the index.
-func (o *managerOptions) addReceiver(mgr ctrl.Manager) error {
+// replica: it finds policies through the repository index of the manager's
+// cache (registered here too, as the components that read it do) and asks
+// for scans through their annotation, which the leader's scanner acts on.
+func (o *managerOptions) addReceiver(ctx context.Context, mgr ctrl.Manager) error {
 	if !o.receiverEnabled() {
 		return nil
+	}
+	if err := governing.IndexPolicies(ctx, mgr.GetFieldIndexer()); err != nil {
+		return fmt.Errorf("receiver: %w", err)
 	}
 	secret := types.NamespacedName{Namespace: o.namespace, Name: o.receiverSecret}
 	r, err := receiver.New(receiver.Options{

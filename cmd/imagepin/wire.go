@@ -7,7 +7,6 @@ import (
 	"os"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -15,7 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/imagepin/imagepin/certs"
-	"github.com/imagepin/imagepin/policy/governing"
+	"github.com/imagepin/imagepin/internal/metawatch"
 	"github.com/imagepin/imagepin/policy/recorder"
 	"github.com/imagepin/imagepin/policy/rollout"
 	"github.com/imagepin/imagepin/policy/scanner"
@@ -23,17 +22,37 @@ import (
 	"github.com/imagepin/imagepin/policy/writeback"
 	"github.com/imagepin/imagepin/resolver"
 	"github.com/imagepin/imagepin/webhook"
-	"github.com/imagepin/imagepin/workload"
 )
 
+// addControllers adds the controllers, which run on the leader: the
+// scanner, write-back, the revision recorder and the rollout controller.
+// The scanner and write-back take their Secret events from one metadata
+// cache, so that the manager watches Secrets once.
+func (o *managerOptions) addControllers(ctx context.Context, mgr ctrl.Manager, res *resolver.Resolver) error {
+	meta, err := metawatch.NewCache(mgr)
+	if err != nil {
+		return err
+	}
+	if err := o.addScanner(ctx, mgr, res, meta); err != nil {
+		return err
+	}
+	if err := o.addWriteBack(ctx, mgr, meta); err != nil {
+		return err
+	}
+	return o.addRollouts(ctx, mgr)
+}
+
 // addScanner adds the ImagePolicy scanner, which runs only on the leader.
-func (o *managerOptions) addScanner(mgr ctrl.Manager, res *resolver.Resolver) error {
+// It takes Secret and ServiceAccount events from meta, the metadata cache
+// it shares with write-back.
+func (o *managerOptions) addScanner(ctx context.Context, mgr ctrl.Manager, res *resolver.Resolver, meta *metawatch.Cache) error {
 	sc, err := scanner.New(scanner.Options{
 		Client:        mgr.GetClient(),
 		APIReader:     mgr.GetAPIReader(),
 		Registry:      res,
 		Events:        mgr.GetEventRecorder("imagepin-scanner"),
 		Registerer:    metrics.Registry,
+		Metadata:      meta,
 		ShareWindow:   o.scanShareWindow,
 		Concurrency:   o.scanConcurrency,
 		ScanTimeout:   o.scanTimeout,
@@ -43,7 +62,7 @@ func (o *managerOptions) addScanner(mgr ctrl.Manager, res *resolver.Resolver) er
 	if err != nil {
 		return fmt.Errorf("scanner: %w", err)
 	}
-	return sc.SetupWithManager(mgr)
+	return sc.SetupWithManager(ctx, mgr)
 }
 
 // statusRefresh is --scan-status-refresh as scanner.Options take it.
@@ -55,11 +74,12 @@ func (o *managerOptions) statusRefresh() time.Duration {
 }
 
 // addWriteBack adds Git write-back, a controller of its own (on the leader)
-// so that a Git failure never holds up scanning or the webhook.
-func (o *managerOptions) addWriteBack(ctx context.Context, mgr ctrl.Manager) error {
+// so that a Git failure never holds up scanning or the webhook. It takes
+// Secret events from meta, the metadata cache it shares with the scanner.
+func (o *managerOptions) addWriteBack(ctx context.Context, mgr ctrl.Manager, meta *metawatch.Cache) error {
 	wb, err := writeback.New(writeback.Options{
 		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(),
-		Events: mgr.GetEventRecorder("imagepin-writeback"), Registerer: metrics.Registry,
+		Events: mgr.GetEventRecorder("imagepin-writeback"), Registerer: metrics.Registry, Metadata: meta,
 		CacheDir: o.gitCacheDir, CacheMaxBytes: o.gitCacheBudget,
 		Debounce: o.writeBackDebounce, Resync: o.writeBackResync, Timeout: o.writeBackTimeout,
 	})
@@ -93,17 +113,6 @@ func (o *managerOptions) addRollouts(ctx context.Context, mgr ctrl.Manager) erro
 // addWebhooks registers Pod pinning and ImagePolicy validation on the
 // webhook server, which runs on every replica.
 func (o *managerOptions) addWebhooks(ctx context.Context, mgr ctrl.Manager, scheme *runtime.Scheme, res *resolver.Resolver) error {
-	if err := governing.IndexPolicies(ctx, mgr.GetFieldIndexer()); err != nil {
-		return fmt.Errorf("index policies: %w", err)
-	}
-	// Revisions are read on every admission of a workload's Pod.
-	if err := workload.StartInformers(ctx, mgr.GetCache()); err != nil {
-		return err
-	}
-	// Namespaces are read on every admission: start their informer with the cache.
-	if _, err := mgr.GetCache().GetInformer(ctx, &corev1.Namespace{}); err != nil {
-		return fmt.Errorf("namespace informer: %w", err)
-	}
 	var registryCA []byte
 	if o.registryCAFile != "" {
 		var err error
@@ -125,9 +134,10 @@ func (o *managerOptions) addWebhooks(ctx context.Context, mgr ctrl.Manager, sche
 	if err != nil {
 		return fmt.Errorf("pod webhook: %w", err)
 	}
-	srv := mgr.GetWebhookServer()
-	pods.Register(srv) // one path per namespace mode, and the mode-reading one
-	srv.Register(webhook.ValidateImagePoliciesPath, validation.NewWebhook(scheme))
+	if err := pods.SetupWithManager(ctx, mgr); err != nil {
+		return fmt.Errorf("pod webhook: %w", err)
+	}
+	mgr.GetWebhookServer().Register(webhook.ValidateImagePoliciesPath, validation.NewWebhook(scheme))
 	return nil
 }
 

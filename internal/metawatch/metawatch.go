@@ -5,13 +5,25 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 )
 
-// NewCache returns a cache of object metadata that keeps each object's
-// identity and resourceVersion only, and adds it to mgr, which runs it.
-// Watch it with source.Kind and an object from Of.
-func NewCache(mgr manager.Manager) (cache.Cache, error) {
+// Cache is a cache of object metadata that keeps each object's identity
+// and resourceVersion only. Build one per manager and share it: each kind
+// is watched once, however many controllers take events from it.
+type Cache struct {
+	cache.Cache
+}
+
+// Handler is what a controller does with the events of a Cache.
+type Handler = handler.TypedEventHandler[*metav1.PartialObjectMetadata, reconcile.Request]
+
+// NewCache returns a Cache and adds it to mgr, which runs it (on the
+// elected leader, as the controllers that watch it).
+func NewCache(mgr manager.Manager) (*Cache, error) {
 	c, err := cache.New(mgr.GetConfig(), cache.Options{
 		HTTPClient: mgr.GetHTTPClient(), Scheme: mgr.GetScheme(), Mapper: mgr.GetRESTMapper(),
 		DefaultTransform: identityOnly,
@@ -22,11 +34,17 @@ func NewCache(mgr manager.Manager) (cache.Cache, error) {
 	if err := mgr.Add(c); err != nil {
 		return nil, fmt.Errorf("metadata cache: %w", err)
 	}
-	return c, nil
+	return &Cache{Cache: c}, nil
 }
 
-// Of is the metadata of a core (v1) kind, such as "Secret", as a cache
-// from NewCache watches it.
+// Source returns the events of objects of a core (v1) kind, such as
+// "Secret", for a controller's WatchesRawSource.
+func (c *Cache) Source(kind string, h Handler) source.Source {
+	return source.Kind(c.Cache, Of(kind), h)
+}
+
+// Of is the metadata of a core (v1) kind, such as "Secret", as a Cache
+// watches it.
 func Of(kind string) *metav1.PartialObjectMetadata {
 	return &metav1.PartialObjectMetadata{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: kind}}
 }

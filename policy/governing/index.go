@@ -3,6 +3,7 @@ package governing
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -15,12 +16,25 @@ import (
 const RepositoryIndex = "imagepin.dev/repository"
 
 // IndexPolicies registers RepositoryIndex with indexer, e.g. the manager's
-// GetFieldIndexer(), before the cache starts.
+// GetFieldIndexer(), before the cache starts. Every component that reads
+// the index registers it itself (the Pod webhook, the revision recorder,
+// the rollout controller, the receiver's wiring), so a registration with
+// an indexer that already has the index does nothing.
 func IndexPolicies(ctx context.Context, indexer client.FieldIndexer) error {
-	if err := indexer.IndexField(ctx, &v1alpha1.ImagePolicy{}, RepositoryIndex, policyRepository); err != nil {
+	err := indexer.IndexField(ctx, &v1alpha1.ImagePolicy{}, RepositoryIndex, policyRepository)
+	if err != nil && !alreadyIndexed(err) {
 		return fmt.Errorf("index ImagePolicies by repository: %w", err)
 	}
 	return nil
+}
+
+// alreadyIndexed reports whether err is how an informer refuses a second
+// index of the same name (client-go's "indexer conflict", which carries no
+// type to test for). RepositoryIndex is this package's name and only
+// IndexPolicies registers it, so the index there is the same one.
+func alreadyIndexed(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "indexer conflict") && strings.Contains(msg, RepositoryIndex)
 }
 
 // policyRepository is the index function: the normalised spec.image.

@@ -25,8 +25,8 @@ import (
 // Options configure a Recorder. Client and Registerer are required.
 type Options struct {
 	// Client reads revisions, policies and Namespaces from the manager's
-	// cache (with workload.CacheByObject and governing.IndexPolicies) and
-	// patches revisions.
+	// cache (with workload.CacheByObject, and the indexes SetupWithManager
+	// registers) and patches revisions.
 	Client client.Client
 	// Registerer takes the recorder's metrics.
 	Registerer prometheus.Registerer
@@ -59,12 +59,16 @@ func New(o Options) (*Recorder, error) {
 	return &Recorder{opts: o, policies: governing.NewPolicies(o.Client), metrics: m}, nil
 }
 
-// SetupWithManager registers the revision index and one controller per
-// revision kind, on the elected leader. A revision is looked at when it
-// appears (and once at start-up), when its record is edited, when a policy
-// of its namespace changes, and when its namespace opts in.
+// SetupWithManager registers the revision index, the policies' repository
+// index (governing.IndexPolicies) and one controller per revision kind, on
+// the elected leader. A revision is looked at when it appears (and once at
+// start-up), when its record is edited, when a policy of its namespace
+// changes, and when its namespace opts in.
 func (r *Recorder) SetupWithManager(ctx context.Context, mgr ctrl.Manager) error {
 	if err := indexRevisions(ctx, mgr.GetFieldIndexer()); err != nil {
+		return err
+	}
+	if err := governing.IndexPolicies(ctx, mgr.GetFieldIndexer()); err != nil {
 		return err
 	}
 	for _, kind := range workload.Kinds() {

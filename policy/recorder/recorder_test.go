@@ -23,7 +23,6 @@ import (
 	"github.com/imagepin/imagepin/internal/testenv/controlplane"
 	"github.com/imagepin/imagepin/internal/testenv/kubescheme"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
-	"github.com/imagepin/imagepin/policy/governing"
 	"github.com/imagepin/imagepin/policy/recorder"
 	"github.com/imagepin/imagepin/policy/revision"
 	"github.com/imagepin/imagepin/workload"
@@ -60,9 +59,6 @@ func startRecorder() error {
 		return err
 	}
 	ctx := context.Background()
-	if err := governing.IndexPolicies(ctx, mgr.GetFieldIndexer()); err != nil {
-		return err
-	}
 	r, err := recorder.New(recorder.Options{Client: mgr.GetClient(), Registerer: prometheus.NewRegistry()})
 	if err != nil {
 		return err

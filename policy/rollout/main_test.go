@@ -26,7 +26,6 @@ import (
 	"github.com/imagepin/imagepin/internal/testenv/controlplane"
 	"github.com/imagepin/imagepin/internal/testenv/kubescheme"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
-	"github.com/imagepin/imagepin/policy/governing"
 	"github.com/imagepin/imagepin/policy/rollout"
 	"github.com/imagepin/imagepin/workload"
 )
@@ -62,9 +61,6 @@ func startController(t *testing.T, opts rollout.Options) (stop func()) {
 		Controller:             config.Controller{SkipNameValidation: ptr.To(true)}, // one controller per test
 	})
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := governing.IndexPolicies(t.Context(), mgr.GetFieldIndexer()); err != nil {
 		t.Fatal(err)
 	}
 	opts.Client, opts.APIReader = mgr.GetClient(), mgr.GetAPIReader()

@@ -31,8 +31,8 @@ const FieldManager = "imagepin"
 // are required.
 type Options struct {
 	// Client reads policies and Namespaces from the manager's cache (with
-	// governing.IndexPolicies), applies Pod-template annotations and
-	// patches policy status.
+	// the index SetupWithManager registers), applies Pod-template
+	// annotations and patches policy status.
 	Client client.Client
 	// APIReader lists the workloads of a namespace when a rollout starts:
 	// rollouts are rare, so Deployments, StatefulSets and DaemonSets are
@@ -91,10 +91,14 @@ func New(o Options) (*Controller, error) {
 	return &Controller{opts: o, policies: governing.NewPolicies(o.Client), metrics: m}, nil
 }
 
-// SetupWithManager registers the controller, on the elected leader. It
+// SetupWithManager registers the policies' repository index
+// (governing.IndexPolicies) and the controller, on the elected leader. It
 // looks at a policy when it appears (and at start-up) and when its current,
 // its strategy or its status.rollout changes.
-func (c *Controller) SetupWithManager(_ context.Context, mgr ctrl.Manager) error {
+func (c *Controller) SetupWithManager(ctx context.Context, mgr ctrl.Manager) error {
+	if err := governing.IndexPolicies(ctx, mgr.GetFieldIndexer()); err != nil {
+		return err
+	}
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("imagepolicy-rollout").
 		For(&v1alpha1.ImagePolicy{}, builder.WithPredicates(rolloutRelevant())).

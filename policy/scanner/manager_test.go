@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/config"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
+	"github.com/imagepin/imagepin/internal/metawatch"
 	"github.com/imagepin/imagepin/policy/scan"
 	"github.com/imagepin/imagepin/policy/scanner"
 )
@@ -72,16 +73,20 @@ func startScanner(t *testing.T, ns string, reg scan.Registry, o scannerOpts) (st
 	if o.metrics == nil {
 		o.metrics = prometheus.NewRegistry()
 	}
+	meta, err := metawatch.NewCache(mgr)
+	if err != nil {
+		t.Fatal(err)
+	}
 	r, err := scanner.New(scanner.Options{
 		Client: cl, APIReader: mgr.GetAPIReader(), Registry: reg,
-		Events: mgr.GetEventRecorder("imagepin-scanner"), Registerer: o.metrics,
+		Events: mgr.GetEventRecorder("imagepin-scanner"), Registerer: o.metrics, Metadata: meta,
 		ShareWindow: o.shareWindow, MaxJitter: o.jitter, FirstBackoff: o.firstBackoff, MaxBackoff: o.maxBackoff,
 		Concurrency: o.concurrency, ScanTimeout: o.scanTimeout, StatusRefresh: o.statusRefresh, StartSpread: o.startSpread,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := r.SetupWithManager(mgr); err != nil {
+	if err := r.SetupWithManager(t.Context(), mgr); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -33,8 +33,8 @@ type EventRecorder interface {
 	Eventf(regarding, related runtime.Object, eventtype, reason, action, note string, args ...any)
 }
 
-// Options configure a Reconciler. Client, APIReader, Registry, Events and
-// Registerer are required.
+// Options configure a Reconciler. Client, APIReader, Registry, Events,
+// Registerer and Metadata are required.
 type Options struct {
 	// Client reads ImagePolicies (from the manager's cache) and writes their status.
 	Client client.Client
@@ -46,6 +46,10 @@ type Options struct {
 	Events EventRecorder
 	// Registerer takes the scanner's metrics.
 	Registerer prometheus.Registerer
+	// Metadata watches Secrets and ServiceAccounts by their metadata (the
+	// manager's one *metawatch.Cache, shared with write-back), so that a
+	// fixed credential re-scans the policies that use it at once.
+	Metadata MetadataWatch
 	// ShareWindow is how long registry answers are shared between policies.
 	ShareWindow time.Duration
 	// MaxJitter bounds the random delay added to each scheduled scan.
@@ -108,8 +112,8 @@ type Reconciler struct {
 
 // New returns a Reconciler; SetupWithManager starts it.
 func New(o Options) (*Reconciler, error) {
-	if o.Client == nil || o.APIReader == nil || o.Registry == nil || o.Events == nil || o.Registerer == nil {
-		return nil, errors.New("scanner: Client, APIReader, Registry, Events and Registerer are required")
+	if o.Client == nil || o.APIReader == nil || o.Registry == nil || o.Events == nil || o.Registerer == nil || o.Metadata == nil {
+		return nil, errors.New("scanner: Client, APIReader, Registry, Events, Registerer and Metadata are required")
 	}
 	if o.ScanTimeout < 0 || o.FirstBackoff < 0 || o.MaxBackoff < 0 || o.StartSpread < 0 {
 		return nil, errors.New("scanner: ScanTimeout, FirstBackoff, MaxBackoff and StartSpread must not be negative")
@@ -157,21 +161,19 @@ func setDefaults(o *Options) {
 	}
 }
 
-// SetupWithManager registers the controller. Status writes do not trigger
-// it: the schedule, spec edits, scan requests (a new value of the
-// imagepin.dev/scan-requested-at annotation) and changes of the Secrets and
-// ServiceAccounts of policies that are not Ready do.
-func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
+// SetupWithManager registers the controller, on the elected leader; it
+// needs no index. Status writes do not trigger it: the schedule, spec
+// edits, scan requests (a new value of the imagepin.dev/scan-requested-at
+// annotation) and changes of the Secrets and ServiceAccounts of policies
+// that are not Ready do.
+func (r *Reconciler) SetupWithManager(_ context.Context, mgr ctrl.Manager) error {
 	b := ctrl.NewControllerManagedBy(mgr).
 		Named("imagepolicy-scanner").
 		For(&v1alpha1.ImagePolicy{}, builder.WithPredicates(r.specs.recorder(), predicate.Or[client.Object](
 			predicate.GenerationChangedPredicate{}, scanRequested()))).
 		WatchesRawSource(source.Channel(r.wakes, &handler.EnqueueRequestForObject{})).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.opts.Concurrency})
-	if err := r.watchCredentials(mgr, b); err != nil {
-		return err
-	}
-	return b.Complete(r)
+	return r.watchCredentials(b).Complete(r)
 }
 
 // Reconcile scans one policy when it is due and requeues it for its next

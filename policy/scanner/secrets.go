@@ -2,7 +2,6 @@ package scanner
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"sync"
 
@@ -18,7 +17,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
-	"github.com/imagepin/imagepin/internal/metawatch"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 )
 
@@ -26,8 +24,10 @@ import (
 // imagePullSecrets) re-scans, within seconds, the policies that use it and
 // are not Ready — not at their next backoff, which may be minutes away.
 //
-// The watch is on metadata only, in a cache of its own that keeps nothing
-// but each object's name, namespace and resourceVersion: an event says
+// The watch is on metadata only, in the manager's metadata cache (package
+// metawatch, one for the process: write-back takes its Secret events from
+// the same watch), which keeps nothing but each object's name, namespace
+// and resourceVersion: an event says
 // "this Secret changed", and the scan reads the Secret itself with a GET,
 // as before. So no Secret data — nor an annotation such as kubectl's
 // last-applied-configuration, which holds a Secret's data in full — is
@@ -60,16 +60,17 @@ func (k *kicks) take(key types.NamespacedName) bool {
 	return ok
 }
 
+// MetadataWatch hands out the events of the objects of a core kind, such
+// as "Secret", seen by their metadata alone: a *metawatch.Cache.
+type MetadataWatch interface {
+	Source(kind string, h handler.TypedEventHandler[*metav1.PartialObjectMetadata, reconcile.Request]) source.Source
+}
+
 // watchCredentials adds the metadata watches of Secrets and ServiceAccounts
-// to the controller b builds, in a cache of their own that mgr runs.
-func (r *Reconciler) watchCredentials(mgr ctrl.Manager, b *ctrl.Builder) error {
-	c, err := metawatch.NewCache(mgr)
-	if err != nil {
-		return fmt.Errorf("credentials watch: %w", err)
-	}
-	b.WatchesRawSource(source.Kind(c, metawatch.Of("Secret"), onChange(r.policiesUsingSecret))).
-		WatchesRawSource(source.Kind(c, metawatch.Of("ServiceAccount"), onChange(r.policiesUsingAccount)))
-	return nil
+// to the controller b builds.
+func (r *Reconciler) watchCredentials(b *ctrl.Builder) *ctrl.Builder {
+	return b.WatchesRawSource(r.opts.Metadata.Source("Secret", onChange(r.policiesUsingSecret))).
+		WatchesRawSource(r.opts.Metadata.Source("ServiceAccount", onChange(r.policiesUsingAccount)))
 }
 
 type metaEvents = handler.TypedFuncs[*metav1.PartialObjectMetadata, reconcile.Request]

@@ -9,6 +9,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
+	"github.com/imagepin/imagepin/internal/metawatch"
 	"github.com/imagepin/imagepin/policy/writeback"
 )
 
@@ -43,11 +44,18 @@ func addWriteBack(ctx context.Context, mgr ctrl.Manager, cacheDir string, deboun
 			return fmt.Errorf("git cache dir: %w", err)
 		}
 	}
+	// One metadata cache per manager: the scanner takes its Secret events
+	// from the same one.
+	meta, err := metawatch.NewCache(mgr)
+	if err != nil {
+		return fmt.Errorf("write-back: %w", err)
+	}
 	wb, err := writeback.New(writeback.Options{
 		Client:     mgr.GetClient(),
 		APIReader:  mgr.GetAPIReader(),
 		Events:     mgr.GetEventRecorder("imagepin-writeback"),
 		Registerer: ctrlmetrics.Registry,
+		Metadata:   meta,
 		CacheDir:   cacheDir,
 		Debounce:   debounce,
 		Resync:     resync,

@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/config"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
+	"github.com/imagepin/imagepin/internal/metawatch"
 	"github.com/imagepin/imagepin/policy/writeback"
 )
 
@@ -21,8 +22,9 @@ type controller struct {
 	stop     func()
 }
 
-// setup adds more controllers (the scanner) to the test manager.
-type setup func(ctrl.Manager, *prometheus.Registry) error
+// setup adds more controllers (the scanner) to the test manager, with the
+// metadata cache that write-back watches Secrets in.
+type setup func(ctrl.Manager, *prometheus.Registry, *metawatch.Cache) error
 
 // startWriteBack runs a manager with the write-back controller for the
 // policies of ns until the test ends or stop is called.
@@ -44,9 +46,13 @@ func startWriteBackDebounced(t *testing.T, ns string, debounce time.Duration, mo
 		t.Fatal(err)
 	}
 	c := &controller{registry: prometheus.NewRegistry(), cacheDir: t.TempDir()}
+	meta, err := metawatch.NewCache(mgr)
+	if err != nil {
+		t.Fatal(err)
+	}
 	r, err := writeback.New(writeback.Options{
 		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Events: mgr.GetEventRecorder("imagepin-writeback"),
-		Registerer: c.registry, CacheDir: c.cacheDir, Debounce: debounce, Resync: -1, Timeout: 20 * time.Second,
+		Registerer: c.registry, Metadata: meta, CacheDir: c.cacheDir, Debounce: debounce, Resync: -1, Timeout: 20 * time.Second,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +62,7 @@ func startWriteBackDebounced(t *testing.T, ns string, debounce time.Duration, mo
 		t.Fatal(err)
 	}
 	for _, s := range more {
-		if err := s(mgr, c.registry); err != nil {
+		if err := s(mgr, c.registry, meta); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -11,9 +11,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
-	"sigs.k8s.io/controller-runtime/pkg/source"
 
-	"github.com/imagepin/imagepin/internal/metawatch"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/writeback/gitrepo"
 )
@@ -23,8 +21,8 @@ type EventRecorder interface {
 	Eventf(regarding, related runtime.Object, eventtype, reason, action, note string, args ...any)
 }
 
-// Options configure a Reconciler. Client, APIReader, Events, Registerer and
-// CacheDir are required.
+// Options configure a Reconciler. Client, APIReader, Events, Registerer,
+// Metadata and CacheDir are required.
 type Options struct {
 	// Client reads ImagePolicies (from the manager's cache, through the
 	// TargetIndex) and patches their status.
@@ -36,6 +34,10 @@ type Options struct {
 	Events EventRecorder
 	// Registerer takes the write-back metrics.
 	Registerer prometheus.Registerer
+	// Metadata watches Secrets by their metadata (the manager's one
+	// *metawatch.Cache, shared with the scanner), so that a fixed Git
+	// Secret retries its failing targets at once.
+	Metadata MetadataWatch
 	// CacheDir holds one bare clone per target; a writable folder such as
 	// one under the manager's temporary directory.
 	CacheDir string
@@ -83,8 +85,8 @@ type Reconciler struct {
 
 // New returns a Reconciler; SetupWithManager starts it.
 func New(o Options) (*Reconciler, error) {
-	if o.Client == nil || o.APIReader == nil || o.Events == nil || o.Registerer == nil || o.CacheDir == "" {
-		return nil, errors.New("writeback: Client, APIReader, Events, Registerer and CacheDir are required")
+	if o.Client == nil || o.APIReader == nil || o.Events == nil || o.Registerer == nil || o.Metadata == nil || o.CacheDir == "" {
+		return nil, errors.New("writeback: Client, APIReader, Events, Registerer, Metadata and CacheDir are required")
 	}
 	setDefaults(&o)
 	w, err := gitrepo.New(gitrepo.Options{CacheDir: o.CacheDir, MaxAttempts: o.MaxAttempts, Registerer: o.Registerer, Now: o.Now,
@@ -128,14 +130,10 @@ func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) err
 	if err := mgr.Add(sweeper{r: r, cache: mgr.GetCache(), interval: sweepInterval}); err != nil {
 		return fmt.Errorf("write-back sweeper: %w", err)
 	}
-	secrets, err := metawatch.NewCache(mgr)
-	if err != nil {
-		return fmt.Errorf("write-back Secret watch: %w", err)
-	}
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("imagepolicy-writeback").
 		Watches(&v1alpha1.ImagePolicy{}, debounced{delay: r.opts.Debounce}).
-		WatchesRawSource(source.Kind(secrets, metawatch.Of("Secret"), r.secrets.handler())).
+		WatchesRawSource(r.opts.Metadata.Source("Secret", r.secrets.handler())).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.opts.Concurrency}).
 		Complete(r)
 }

@@ -1,6 +1,7 @@
 package writeback_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -10,27 +11,29 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 
+	"github.com/imagepin/imagepin/internal/metawatch"
 	"github.com/imagepin/imagepin/internal/testenv/registry"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/scanner"
 	"github.com/imagepin/imagepin/resolver"
 )
 
-// withScanner runs the real scanner in the test manager.
-func withScanner(mgr ctrl.Manager, reg *prometheus.Registry) error {
+// withScanner runs the real scanner in the test manager, sharing the
+// metadata cache of write-back as in imagepin's manager.
+func withScanner(mgr ctrl.Manager, reg *prometheus.Registry, meta *metawatch.Cache) error {
 	res, err := resolver.New(resolver.WithRegisterer(reg), resolver.WithRetry(2, 10*time.Millisecond, 50*time.Millisecond))
 	if err != nil {
 		return err
 	}
 	sc, err := scanner.New(scanner.Options{
 		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Registry: res,
-		Events: mgr.GetEventRecorder("imagepin-scanner"), Registerer: reg,
+		Events: mgr.GetEventRecorder("imagepin-scanner"), Registerer: reg, Metadata: meta,
 		ShareWindow: 300 * time.Millisecond, MaxJitter: 50 * time.Millisecond, MaxBackoff: time.Second,
 	})
 	if err != nil {
 		return err
 	}
-	return sc.SetupWithManager(mgr)
+	return sc.SetupWithManager(context.Background(), mgr)
 }
 
 // TestScannerMovesCurrentAndGitFollows runs the real scanner against a

@@ -10,17 +10,19 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 )
 
 // secretWatch makes a fixed credentials Secret take effect within seconds,
 // rather than at the failing target's next retry (whose backoff grows to
 // minutes) or at the resync.
 //
-// Secrets are watched by their metadata (package metawatch, as the scanner
-// watches registry Secrets): an event says that a Secret changed, and the
-// cycle reads it with a GET, as always. Only targets whose last cycle
-// failed are scheduled by an event: a working target reads its Secret on
-// every cycle anyway, so a rotated token does not make a cycle of its own.
+// Secrets are watched by their metadata, in the manager's metadata cache
+// (package metawatch), whose one watch of Secrets also feeds the scanner:
+// an event says that a Secret changed, and the cycle reads it with a GET,
+// as always. Only targets whose last cycle failed are scheduled by an
+// event: a working target reads its Secret on every cycle anyway, so a
+// rotated token does not make a cycle of its own.
 type secretWatch struct {
 	mu      sync.Mutex
 	failing map[string]types.NamespacedName // target key → its Secret
@@ -58,6 +60,12 @@ func (w *secretWatch) failingWith(s *metav1.PartialObjectMetadata) []reconcile.R
 }
 
 type secretEvents = handler.TypedFuncs[*metav1.PartialObjectMetadata, reconcile.Request]
+
+// MetadataWatch hands out the events of the objects of a core kind, such
+// as "Secret", seen by their metadata alone: a *metawatch.Cache.
+type MetadataWatch interface {
+	Source(kind string, h handler.TypedEventHandler[*metav1.PartialObjectMetadata, reconcile.Request]) source.Source
+}
 
 // handler schedules at once, without debounce, the failing targets of a
 // Secret that was created, changed (a new resourceVersion, not a resync)
