@@ -91,10 +91,12 @@ func (o *managerOptions) run(ctx context.Context) error {
 	}
 	cfg.QPS, cfg.Burst = o.kubeAPIQPS, o.kubeAPIBurst
 	scratch, err := o.defaultDirs()
+	if scratch != "" {
+		defer os.RemoveAll(scratch)
+	}
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(scratch)
 	scheme, err := newScheme()
 	if err != nil {
 		return err
@@ -136,11 +138,15 @@ func (o *managerOptions) run(ctx context.Context) error {
 }
 
 // defaultDirs points --cert-dir and --git-cache-dir, when not given, into
-// one scratch folder that run removes when the manager stops.
+// one scratch folder that run removes when the manager stops. It returns ""
+// when both are given: no scratch folder is made.
 func (o *managerOptions) defaultDirs() (string, error) {
-	scratch, err := os.MkdirTemp("", "imagepin-")
-	if err != nil {
-		return "", fmt.Errorf("scratch folder: %w", err)
+	var scratch string
+	if o.certDir == "" || o.gitCacheDir == "" {
+		var err error
+		if scratch, err = os.MkdirTemp("", "imagepin-"); err != nil {
+			return "", fmt.Errorf("scratch folder: %w", err)
+		}
 	}
 	if o.certDir == "" {
 		o.certDir = filepath.Join(scratch, "certs")
