@@ -16,7 +16,6 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/imagepin/imagepin/internal/metawatch"
-	"github.com/imagepin/imagepin/internal/testenv/controlplane"
 )
 
 // TestCacheKeepsIdentityOnly: a Secret with data, labels and kubectl's
@@ -24,7 +23,7 @@ import (
 // change of the Secret reaches the cache.
 func TestCacheKeepsIdentityOnly(t *testing.T) {
 	logf.SetLogger(logr.Discard())
-	cp := controlplane.ForTest(t, controlplane.Options{})
+	cp := controlPlane.Get(t)
 	cl, err := client.New(cp.Config, client.Options{})
 	if err != nil {
 		t.Fatal(err)
