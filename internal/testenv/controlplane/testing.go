@@ -43,7 +43,7 @@ func startFor(t testenv.TB, opts Options) *ControlPlane {
 func RunTests(m testenv.M, opts Options, setup func(*ControlPlane) error) int {
 	flag.Parse()
 	if testenv.Short() {
-		return RunNone(m)
+		return runNone(m)
 	}
 	s := NewShared(opts, func(cp *ControlPlane) (func(), error) { return nil, setup(cp) })
 	if _, err := s.start(); err != nil {
@@ -56,20 +56,14 @@ func RunTests(m testenv.M, opts Options, setup func(*ControlPlane) error) int {
 	return s.Run(m)
 }
 
-// RunNone is the TestMain body, under -short, of a package whose tests
+// runNone is the TestMain body, under -short, of a package whose tests
 // share a real control plane: it runs none of them, but through m.Run, so
 // that go test records the run and caches its result like any other.
-func RunNone(m testenv.M) int {
+func runNone(m testenv.M) int {
 	fmt.Println("not run under -short: the tests of this package share a real control plane (make test runs them)")
 	if err := flag.Set("test.run", "^$"); err != nil {
 		fmt.Fprintln(os.Stderr, "select no test:", err)
 		return 1
 	}
 	return m.Run()
-}
-
-// ForTest is the old name of ForBenchmark, removed once no test uses it.
-func ForTest(t testenv.TB, opts Options) *ControlPlane {
-	t.Helper()
-	return startFor(t, opts)
 }
