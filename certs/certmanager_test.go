@@ -18,7 +18,6 @@ import (
 
 	"github.com/imagepin/imagepin/certs"
 	"github.com/imagepin/imagepin/certs/pki"
-	"github.com/imagepin/imagepin/internal/testenv/controlplane"
 )
 
 func certManagerProvider(t *testing.T, ns, dir string, opts ...certs.Option) *certs.Provider {
@@ -159,9 +158,16 @@ func TestCertManagerCertificateOwnership(t *testing.T) {
 
 // TestCertManagerWithoutCertManager: on a cluster without cert-manager the
 // Provider stops at once with a message that says so, instead of waiting
-// for informers that never sync.
+// for informers that never sync. The test removes the Certificate CRD of the
+// shared control plane for its duration: it must not run in parallel with
+// the tests that need it.
 func TestCertManagerWithoutCertManager(t *testing.T) {
-	cp := controlplane.ForTest(t, controlplane.Options{})
+	cp, _ := apiServer(t)
+	crd, err := certificateCRD()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp.RemoveCRDs(t, crd)
 	p, err := certs.New(certs.CertManager, cp.Config, certs.WithNamespace("imagepin"), certs.WithCertDir(t.TempDir()),
 		certs.WithIssuer("imagepin-ca", cmapi.IssuerKind))
 	if err != nil {

@@ -1,17 +1,14 @@
 package certs_test
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
@@ -21,59 +18,41 @@ import (
 	"github.com/imagepin/imagepin/internal/testenv/kubescheme"
 )
 
-// The tests that need an API server share one, started by the first of
-// them, with cert-manager's Certificate CRD installed. Tests of pure code
-// (and the external mode) start none.
-var shared struct {
-	once sync.Once
-	cp   *controlplane.ControlPlane
-	cl   client.Client
-	err  error
-}
+// controlPlane is the API server of the tests that need one, started by
+// the first of them, with cert-manager's Certificate CRD installed; cl is a
+// client of it that knows cert-manager's types. Tests of pure code (and
+// the external mode) start none.
+var (
+	controlPlane = controlplane.NewShared(controlplane.Options{}, installCertManager)
+	cl           client.Client
+)
 
 func TestMain(m *testing.M) {
 	logf.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.UseDevMode(true)))
-	code := m.Run()
-	if shared.cp != nil {
-		if err := shared.cp.Stop(); err != nil {
-			fmt.Fprintln(os.Stderr, "stop control plane:", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
+	os.Exit(controlPlane.Run(m))
 }
 
 // apiServer returns the shared control plane and a client of it.
 func apiServer(t *testing.T) (*controlplane.ControlPlane, client.Client) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("starts a real control plane: runs in make test, not under -short")
-	}
-	shared.once.Do(func() { shared.cp, shared.cl, shared.err = startAPIServer() })
-	if shared.err != nil {
-		t.Fatal(shared.err)
-	}
-	return shared.cp, shared.cl
+	return controlPlane.Get(t), cl
 }
 
-func startAPIServer() (*controlplane.ControlPlane, client.Client, error) {
+// installCertManager installs cert-manager's Certificate CRD and makes cl.
+func installCertManager(cp *controlplane.ControlPlane) (func(), error) {
 	crd, err := certificateCRD()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	cp, err := controlplane.Start(context.Background(), controlplane.Options{})
-	if err != nil {
-		return nil, nil, err
-	}
-	if _, err := envtest.InstallCRDs(cp.Config, envtest.CRDInstallOptions{Paths: []string{crd}, ErrorIfPathMissing: true}); err != nil {
-		return cp, nil, fmt.Errorf("install cert-manager's Certificate CRD: %w", err)
+	if err := cp.CreateCRDs(crd); err != nil {
+		return nil, err
 	}
 	scheme, err := kubescheme.New(cmapi.AddToScheme)
 	if err != nil {
-		return cp, nil, err
+		return nil, err
 	}
-	cl, err := client.New(cp.Config, client.Options{Scheme: scheme})
-	return cp, cl, err
+	cl, err = client.New(cp.Config, client.Options{Scheme: scheme})
+	return nil, err
 }
 
 // certificateCRD is cert-manager's own CRD of the Certificate kind, from

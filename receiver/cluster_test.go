@@ -34,7 +34,7 @@ const ownNamespace = "imagepin-system"
 // value, and no other policy; a wrong token marks nothing; a rotated Secret
 // takes effect without a restart.
 func TestReceiverAgainstAPIServer(t *testing.T) {
-	cp := controlplane.ForTest(t, controlplane.Options{CRDDirs: []string{"charts/imagepin/crds"}})
+	cp := controlPlane.Get(t)
 	cl := newClient(t, cp)
 	for _, ns := range []string{ownNamespace, "team-a", "team-b"} {
 		create(t, cl, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})

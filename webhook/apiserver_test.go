@@ -10,6 +10,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -212,18 +213,32 @@ func (c *cluster) get(t *testing.T, ns, name string) *corev1.Pod {
 	return &p
 }
 
-// labelled sets the pinning label of an existing namespace and returns its name.
+// labelled sets the pinning label of an existing namespace, shared with
+// the other tests, until t ends, and returns its name.
 func (c *cluster) labelled(t *testing.T, name, mode string) string {
 	t.Helper()
 	var ns corev1.Namespace
 	if err := c.cl.Get(t.Context(), client.ObjectKey{Name: name}, &ns); err != nil {
 		t.Fatal(err)
 	}
+	var old any // the label's value before, null for none
+	if v, ok := ns.Labels[v1alpha1.PinningLabel]; ok {
+		old = v
+	}
 	patch := client.MergeFrom(ns.DeepCopy())
 	metav1.SetMetaDataLabel(&ns.ObjectMeta, v1alpha1.PinningLabel, mode)
 	if err := c.cl.Patch(t.Context(), &ns, patch); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		restore, err := json.Marshal(map[string]any{"metadata": map[string]any{"labels": map[string]any{v1alpha1.PinningLabel: old}}})
+		if err == nil {
+			err = c.cl.Patch(context.Background(), &ns, client.RawPatch(types.MergePatchType, restore))
+		}
+		if err != nil {
+			t.Errorf("restore the label of %s: %v", name, err)
+		}
+	})
 	return name
 }
 

@@ -243,9 +243,12 @@ func benchRequest(b *testing.B, host string) admission.Request {
 // status.current, spread over benchNamespaces enabled namespaces, and a
 // manager whose cache has synced them and whose webhook server serves the
 // returned handler (with default options, as `imagepin manager` would).
+// The control plane is the benchmark's own, not the tests' shared one: that
+// one runs kube-controller-manager, which would reconcile the seeded
+// ReplicaSets on the CPU the benchmark measures, and it holds the tests'
+// objects, which the manager's cache would hold too.
 func benchCluster(b *testing.B) (*cluster, *webhook.PodHandler) {
-	useLogger()
-	c := &cluster{cp: controlplane.ForTest(b, controlplane.Options{CRDDirs: []string{"charts/imagepin/crds"}})}
+	c := &cluster{cp: controlplane.ForBenchmark(b, controlplane.Options{CRDDirs: []string{"charts/imagepin/crds"}})}
 	cfg := rest.CopyConfig(c.cp.Config)
 	cfg.QPS, cfg.Burst = -1, 0 // no client-side rate limit while seeding
 	cl, err := client.New(cfg, client.Options{Scheme: kubescheme.NewT(b)})

@@ -2,7 +2,6 @@ package webhook_test
 
 import (
 	"context"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -10,7 +9,6 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/prometheus/client_golang/prometheus"
-	admissionregv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -18,8 +16,6 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	logf "sigs.k8s.io/controller-runtime/pkg/log"
-	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 
@@ -48,28 +44,17 @@ type cluster struct {
 	as       string // the user the manager impersonates; "" for the administrator
 }
 
-var setLogger sync.Once
-
-// useLogger sends controller-runtime's logs to stderr at info level, as the
-// manager logs by default; go test shows them when a test fails.
-func useLogger() {
-	setLogger.Do(func() { logf.SetLogger(zap.New(zap.WriteTo(os.Stderr))) })
-}
-
-// startCluster starts the control plane, the registry and the manager.
+// startCluster installs imagepin's Pod webhooks on the shared control
+// plane for t and starts the registry and the manager.
 func startCluster(t *testing.T) *cluster {
 	t.Helper()
-	useLogger()
 	c := &cluster{
-		cp: controlplane.ForTest(t, controlplane.Options{
-			CRDDirs:           []string{"charts/imagepin/crds"},
-			MutatingWebhooks:  []*admissionregv1.MutatingWebhookConfiguration{fixtures.MutatingWebhook()},
-			ControllerManager: true,
-		}),
+		cp:       controlPlane.Get(t),
 		reg:      registry.StartT(t, registry.Options{Username: "ci", Password: "s3cret", TLS: true}),
 		warnings: &warningRecorder{},
 		metrics:  prometheus.NewRegistry(),
 	}
+	c.cp.InstallWebhooks(t, fixtures.MutatingWebhook())
 	cfg := rest.CopyConfig(c.cp.Config)
 	cfg.WarningHandler = c.warnings
 	var err error

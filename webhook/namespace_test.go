@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	admissionregv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -17,7 +16,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
-	"github.com/imagepin/imagepin/internal/testenv/controlplane"
 	"github.com/imagepin/imagepin/internal/testenv/fixtures"
 	"github.com/imagepin/imagepin/internal/testenv/kubescheme"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
@@ -35,11 +33,8 @@ const noNamespaces = "imagepin-without-namespaces"
 // same, because the path names the mode. The mode-reading MutatePodsPath
 // cannot know the mode there and refuses.
 func TestNamespaceUnreadable(t *testing.T) {
-	useLogger()
-	c := &cluster{cp: controlplane.ForTest(t, controlplane.Options{
-		CRDDirs:          []string{"charts/imagepin/crds"},
-		MutatingWebhooks: []*admissionregv1.MutatingWebhookConfiguration{fixtures.MutatingWebhook()},
-	}), metrics: prometheus.NewRegistry(), as: noNamespaces}
+	c := &cluster{cp: controlPlane.Get(t), metrics: prometheus.NewRegistry(), as: noNamespaces}
+	c.cp.InstallWebhooks(t, fixtures.MutatingWebhook())
 	var err error
 	if c.cl, err = client.New(c.cp.Config, client.Options{Scheme: kubescheme.NewT(t)}); err != nil {
 		t.Fatal(err)

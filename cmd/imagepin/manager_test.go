@@ -4,16 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net/http"
 	"os"
-	"os/exec"
+	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/spf13/cobra"
-	admissionv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -23,6 +20,7 @@ import (
 	"github.com/imagepin/imagepin/internal/testenv"
 	"github.com/imagepin/imagepin/internal/testenv/controlplane"
 	"github.com/imagepin/imagepin/internal/testenv/fixtures"
+	"github.com/imagepin/imagepin/internal/testenv/manager"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/scanner"
 )
@@ -43,28 +41,25 @@ func TestManagerServesWebhooks(t *testing.T) {
 	}
 	for name, certArgs := range tests {
 		t.Run(name, func(t *testing.T) {
-			cp := controlplane.ForTest(t, controlplane.Options{
-				CRDDirs:            []string{"charts/imagepin/crds"},
-				ValidatingWebhooks: []*admissionv1.ValidatingWebhookConfiguration{fixtures.ValidatingWebhook()},
-				MutatingWebhooks:   []*admissionv1.MutatingWebhookConfiguration{fixtures.MutatingWebhook()},
-			})
+			cp := controlPlane.Get(t)
+			cp.InstallWebhooks(t, fixtures.ValidatingWebhook(), fixtures.MutatingWebhook())
 			cl := newTestClient(t, cp)
-			createNamespace(t, cl, "imagepin-system", nil)
-			runManager(t, cp, certArgs(cp)...)
+			runManager(t, cp, newNamespace(t, cl, nil), certArgs(cp)...)
 			assertValidation(t, cl)
 			assertPinning(t, cl)
 		})
 	}
 }
 
-// runManager runs `imagepin manager` as its own process (this test binary,
-// see TestMain) until the test ends, and waits until it is ready. Its own
-// process, because controller-runtime keeps process-wide state (metrics,
-// controller names) that one manager per process assumes.
-func runManager(t *testing.T, cp *controlplane.ControlPlane, extra ...string) {
+// runManager runs `imagepin manager` with its own namespace own as its own
+// process (this test binary, see TestMain) until the test ends, and waits
+// until it is ready. Its own process, because controller-runtime keeps
+// process-wide state (metrics, controller names) that one manager per
+// process assumes.
+func runManager(t *testing.T, cp *controlplane.ControlPlane, own string, extra ...string) {
 	t.Helper()
 	probe := testenv.FreeAddrT(t)
-	args := append([]string{"manager", "--kubeconfig", cp.Kubeconfig, "--namespace", "imagepin-system",
+	args := append([]string{"manager", "--kubeconfig", cp.Kubeconfig, "--namespace", own,
 		"--webhook-bind-address", fmt.Sprintf("%s:%d", cp.Webhook.Host, cp.Webhook.Port),
 		"--metrics-bind-address", "0", "--health-probe-bind-address", probe, "--leader-elect=false",
 		"--receiver-bind-address", "0"}, extra...)
@@ -72,51 +67,14 @@ func runManager(t *testing.T, cp *controlplane.ControlPlane, extra ...string) {
 }
 
 // startImagepin runs this test binary as imagepin with args until the test
-// ends (SIGINT, after which it must exit 0), waits until /readyz on probe
-// answers, and returns the process's output.
-func startImagepin(t *testing.T, probe string, args ...string) *lockedBuffer {
+// ends (SIGTERM, after which it must exit 0), and waits until /readyz on
+// probe answers.
+func startImagepin(t *testing.T, probe string, args ...string) *manager.Manager {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), runAsImagepin+"=1")
-	out := &lockedBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("manager exited with %v after SIGINT, want 0\n%s", err, tail(out.String()))
-			}
-		case <-time.After(30 * time.Second):
-			_ = cmd.Process.Kill()
-			t.Errorf("manager did not stop within 30s of SIGINT\n%s", tail(out.String()))
-		}
-	})
-	waitReady(t, "http://"+probe+"/readyz", done, out)
-	return out
-}
-
-// lockedBuffer is a buffer that a process writes while the test reads.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	m := &manager.Manager{Bin: os.Args[0], Args: args, Env: []string{runAsImagepin + "=1"},
+		ProbeAddr: probe, LogFile: filepath.Join(t.TempDir(), "imagepin.log")}
+	manager.StartT(t, m)
+	return m
 }
 
 func assertValidation(t *testing.T, cl client.Client) {
@@ -139,8 +97,7 @@ func assertValidation(t *testing.T, cl client.Client) {
 func assertPinning(t *testing.T, cl client.Client) {
 	t.Helper()
 	ctx := t.Context()
-	ns := "apps"
-	createNamespace(t, cl, ns, map[string]string{v1alpha1.PinningLabel: v1alpha1.PinningStrict})
+	ns := newNamespace(t, cl, map[string]string{v1alpha1.PinningLabel: v1alpha1.PinningStrict})
 	p := &v1alpha1.ImagePolicy{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "web"},
 		Spec: v1alpha1.ImagePolicySpec{Image: "registry.example/web", Suspend: true,
@@ -189,12 +146,22 @@ func newTestClient(t *testing.T, cp *controlplane.ControlPlane) client.Client {
 	return cl
 }
 
-func createNamespace(t *testing.T, cl client.Client, name string, labels map[string]string) {
+// newNamespace creates a namespace with labels for t. When t ends the
+// ImagePolicies in it are deleted, so that the managers of later tests do
+// not scan them (without kube-controller-manager, deleting the namespace
+// would not).
+func newNamespace(t *testing.T, cl client.Client, labels map[string]string) string {
 	t.Helper()
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels}}
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "imagepin-test-", Labels: labels}}
 	if err := cl.Create(t.Context(), ns); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		if err := cl.DeleteAllOf(context.Background(), &v1alpha1.ImagePolicy{}, client.InNamespace(ns.Name)); err != nil {
+			t.Errorf("delete the policies of %s: %v", ns.Name, err)
+		}
+	})
+	return ns.Name
 }
 
 func TestManagerRejectsBadFlags(t *testing.T) {
@@ -243,36 +210,6 @@ func TestVersion(t *testing.T) {
 	if !strings.HasPrefix(out.String(), "imagepin dev (") {
 		t.Errorf("version printed %q", out.String())
 	}
-}
-
-func waitReady(t *testing.T, url string, done chan error, out *lockedBuffer) {
-	t.Helper()
-	err := wait.PollUntilContextTimeout(t.Context(), 100*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
-		select {
-		case err := <-done:
-			done <- err // for the cleanup
-			return false, fmt.Errorf("manager exited: %v", err)
-		default:
-		}
-		resp, err := http.Get(url)
-		if err != nil {
-			return false, nil
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK, nil
-	})
-	if err != nil {
-		t.Fatalf("manager not ready: %v\n%s", err, tail(out.String()))
-	}
-}
-
-// tail returns the last lines of a process's output.
-func tail(s string) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	if len(lines) > 40 {
-		lines = lines[len(lines)-40:]
-	}
-	return strings.Join(lines, "\n")
 }
 
 func TestScanStatusRefreshFlag(t *testing.T) {

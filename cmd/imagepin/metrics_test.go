@@ -10,7 +10,6 @@ import (
 
 	"github.com/imagepin/imagepin/internal/testenv"
 	"github.com/imagepin/imagepin/internal/testenv/attack"
-	"github.com/imagepin/imagepin/internal/testenv/controlplane"
 )
 
 // TestManagerMetricsNeedAToken runs `imagepin manager` against a real API
@@ -19,17 +18,17 @@ import (
 // metrics to one that is; with --metrics-secure=false it answers anyone over
 // plain HTTP.
 func TestManagerMetricsNeedAToken(t *testing.T) {
-	cp := controlplane.ForTest(t, controlplane.Options{CRDDirs: []string{"charts/imagepin/crds"}})
+	cp := controlPlane.Get(t)
 	cl := newTestClient(t, cp)
-	createNamespace(t, cl, "imagepin-system", nil)
+	own := newNamespace(t, cl, nil)
 	if err := cl.Create(t.Context(), &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "metrics-reader"},
 		Rules: []rbacv1.PolicyRule{{NonResourceURLs: []string{"/metrics"}, Verbs: []string{"get"}}}}); err != nil {
 		t.Fatal(err)
 	}
-	scraper := attack.Scraper(t, cp.Config, "imagepin-system", "scraper", "metrics-reader")
-	nobody := attack.Scraper(t, cp.Config, "imagepin-system", "nobody", "")
+	scraper := attack.Scraper(t, cp.Config, own, "scraper", "metrics-reader")
+	nobody := attack.Scraper(t, cp.Config, own, "nobody", "")
 	secure, plain := testenv.FreeAddrT(t), testenv.FreeAddrT(t)
-	runManager(t, cp, "--cert-mode", "external", "--cert-dir", cp.Webhook.CertDir, "--metrics-bind-address", secure)
+	runManager(t, cp, own, "--cert-mode", "external", "--cert-dir", cp.Webhook.CertDir, "--metrics-bind-address", secure)
 	attack.WaitListening(t, secure) // readiness does not wait for the metrics server and its generated certificate
 	tests := map[string]struct {
 		token string
@@ -53,7 +52,7 @@ func TestManagerMetricsNeedAToken(t *testing.T) {
 			}
 		})
 	}
-	runManager(t, cp, "--cert-mode", "external", "--cert-dir", cp.Webhook.CertDir, "--metrics-bind-address", plain,
+	runManager(t, cp, own, "--cert-mode", "external", "--cert-dir", cp.Webhook.CertDir, "--metrics-bind-address", plain,
 		"--metrics-secure=false", "--webhook-bind-address", testenv.FreeAddrT(t))
 	attack.WaitListening(t, plain)
 	if code, body := attack.Scrape(t, "http://"+plain+"/metrics", ""); code != http.StatusOK || !strings.Contains(body, "imagepin_admission_requests_total") {

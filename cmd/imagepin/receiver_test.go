@@ -32,22 +32,21 @@ const receiverToken = "a-receiver-token-of-some-length"
 // (the latency is logged), the leader scans what the follower received,
 // and a burst of five tags costs the registry one tag listing.
 func TestScanOnPush(t *testing.T) {
-	cp := controlplane.ForTest(t, controlplane.Options{CRDDirs: []string{"charts/imagepin/crds"}})
+	cp := controlPlane.Get(t)
 	cl := newTestClient(t, cp)
-	createNamespace(t, cl, "imagepin-system", nil)
-	createNamespace(t, cl, "apps", nil)
-	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "imagepin-system", Name: "imagepin-receiver"},
+	own, apps := newNamespace(t, cl, nil), newNamespace(t, cl, nil)
+	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: own, Name: "imagepin-receiver"},
 		Data: map[string][]byte{receiver.TokenKey: []byte(receiverToken)}}
 	if err := cl.Create(t.Context(), secret); err != nil {
 		t.Fatal(err)
 	}
-	leader := startReplica(t, cp, fmt.Sprintf("%s:%d", cp.Webhook.Host, cp.Webhook.Port))
-	waitLeader(t, cl)
-	follower := startReplica(t, cp, testenv.FreeAddrT(t))
+	leader := startReplica(t, cp, own, fmt.Sprintf("%s:%d", cp.Webhook.Host, cp.Webhook.Port))
+	waitLeader(t, cl, own)
+	follower := startReplica(t, cp, own, testenv.FreeAddrT(t))
 	reg := registry.StartT(t, registry.Options{AccessLog: true,
 		NotifyURL: "http://" + follower.receiver + receiver.EventsPath + receiverToken})
 	push(t, reg, "1.0.0")
-	p := hourly("app", reg.Repo("demo/app"))
+	p := hourly(apps, "app", reg.Repo("demo/app"))
 	if err := cl.Create(t.Context(), p); err != nil {
 		t.Fatal(err)
 	}
@@ -91,32 +90,26 @@ func TestScanOnPush(t *testing.T) {
 // replica is a running `imagepin manager`.
 type replica struct {
 	receiver, metrics string
-	log               *lockedBuffer
 }
 
-// startReplica runs a manager with leader election, its receiver and
-// metrics on free ports, and the webhook server on webhookAddr, until the
-// test ends.
-func startReplica(t *testing.T, cp *controlplane.ControlPlane, webhookAddr string) *replica {
+// startReplica runs a manager with its own namespace own, leader election,
+// its receiver and metrics on free ports, and the webhook server on
+// webhookAddr, until the test ends.
+func startReplica(t *testing.T, cp *controlplane.ControlPlane, own, webhookAddr string) *replica {
 	t.Helper()
 	r := &replica{receiver: testenv.FreeAddrT(t), metrics: testenv.FreeAddrT(t)}
 	probe := testenv.FreeAddrT(t)
-	r.log = startImagepin(t, probe, "manager", "--kubeconfig", cp.Kubeconfig, "--namespace", "imagepin-system",
+	startImagepin(t, probe, "manager", "--kubeconfig", cp.Kubeconfig, "--namespace", own,
 		"--webhook-bind-address", webhookAddr, "--cert-mode", "external", "--cert-dir", cp.Webhook.CertDir,
 		"--metrics-bind-address", r.metrics, "--metrics-secure=false", "--health-probe-bind-address", probe,
 		"--receiver-bind-address", r.receiver, "--leader-elect=true")
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("manager with receiver %s:\n%s", r.receiver, tail(r.log.String()))
-		}
-	})
 	return r
 }
 
-// waitLeader waits until a manager holds the scanner's lease.
-func waitLeader(t *testing.T, cl client.Client) {
+// waitLeader waits until a manager holds the scanner's lease in own.
+func waitLeader(t *testing.T, cl client.Client, own string) {
 	t.Helper()
-	key := client.ObjectKey{Namespace: "imagepin-system", Name: "imagepin-scanner"}
+	key := client.ObjectKey{Namespace: own, Name: "imagepin-scanner"}
 	err := wait.PollUntilContextTimeout(t.Context(), 200*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
 		var lease coordinationv1.Lease
 		if err := cl.Get(ctx, key, &lease); err != nil {

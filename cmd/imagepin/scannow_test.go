@@ -17,15 +17,14 @@ import (
 // manager: policies scanned hourly see a tag pushed after their last scan,
 // by name and with --all, and --wait prints what they pin.
 func TestScanNow(t *testing.T) {
-	cp := controlplane.ForTest(t, controlplane.Options{CRDDirs: []string{"charts/imagepin/crds"}})
+	cp := controlPlane.Get(t)
 	cl := newTestClient(t, cp)
-	createNamespace(t, cl, "imagepin-system", nil)
-	createNamespace(t, cl, "apps", nil)
-	runManager(t, cp, "--cert-mode", "external", "--cert-dir", cp.Webhook.CertDir)
+	apps := newNamespace(t, cl, nil)
+	runManager(t, cp, newNamespace(t, cl, nil), "--cert-mode", "external", "--cert-dir", cp.Webhook.CertDir)
 	reg := registry.NewInProcess(t)
 	reg.Push(t, "team/web", "1.0.0")
 	reg.Push(t, "team/api", "1.0.0")
-	web, api := hourly("web", reg.Repo("team/web")), hourly("api", reg.Repo("team/api"))
+	web, api := hourly(apps, "web", reg.Repo("team/web")), hourly(apps, "api", reg.Repo("team/api"))
 	for _, p := range []*v1alpha1.ImagePolicy{web, api} {
 		if err := cl.Create(t.Context(), p); err != nil {
 			t.Fatal(err)
@@ -34,18 +33,18 @@ func TestScanNow(t *testing.T) {
 	}
 
 	d := reg.Push(t, "team/web", "1.1.0")
-	out := scanNow(t, cp, "-n", "apps", "web", "--wait")
-	if want := "apps/web: pins " + reg.Repo("team/web") + ":1.1.0@" + d["1.1.0"]; !strings.Contains(out, want) {
+	out := scanNow(t, cp, "-n", apps, "web", "--wait")
+	if want := apps + "/web: pins " + reg.Repo("team/web") + ":1.1.0@" + d["1.1.0"]; !strings.Contains(out, want) {
 		t.Errorf("scan-now printed:\n%s\nwant a line %q", out, want)
 	}
 	waitCurrent(t, cl, web, "1.1.0", time.Second)
 
 	reg.Push(t, "team/web", "1.2.0")
 	reg.Push(t, "team/api", "1.2.0")
-	out = scanNow(t, cp, "--namespace=apps", "--all", "--wait")
+	out = scanNow(t, cp, "--namespace="+apps, "--all", "--wait")
 	for _, p := range []*v1alpha1.ImagePolicy{web, api} {
 		waitCurrent(t, cl, p, "1.2.0", time.Second)
-		if !strings.Contains(out, "apps/"+p.Name+": pins ") {
+		if !strings.Contains(out, apps+"/"+p.Name+": pins ") {
 			t.Errorf("scan-now --all printed:\n%s\nwant a line for %s", out, p.Name)
 		}
 	}
@@ -85,9 +84,10 @@ func scanNow(t *testing.T, cp *controlplane.ControlPlane, args ...string) string
 	return out.String()
 }
 
-func hourly(name, image string) *v1alpha1.ImagePolicy {
+// hourly is a policy of image in namespace ns, scanned every hour.
+func hourly(ns, name, image string) *v1alpha1.ImagePolicy {
 	return &v1alpha1.ImagePolicy{
-		ObjectMeta: metav1.ObjectMeta{Namespace: "apps", Name: name},
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
 		Spec: v1alpha1.ImagePolicySpec{Image: image, Schedule: "@every 1h",
 			Select: v1alpha1.TagSelection{SemVer: &v1alpha1.SemVerSelection{Range: "^1"}}},
 	}

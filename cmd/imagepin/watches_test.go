@@ -19,7 +19,6 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/imagepin/imagepin/internal/testenv"
-	"github.com/imagepin/imagepin/internal/testenv/controlplane"
 )
 
 // TestManagerWatchesSecretsOnce runs `imagepin manager` against a real API
@@ -28,22 +27,23 @@ import (
 // Secrets across the cluster, not one per controller. It looks once both
 // controllers have started, that is once their Secret watches have synced.
 func TestManagerWatchesSecretsOnce(t *testing.T) {
-	cp := controlplane.ForTest(t, controlplane.Options{CRDDirs: []string{"charts/imagepin/crds"}})
-	createNamespace(t, newTestClient(t, cp), "imagepin-system", nil)
+	cp := controlPlane.Get(t)
+	own := newNamespace(t, newTestClient(t, cp), nil)
 	watches := &watchCounter{open: map[string]int{}, most: map[string]int{}}
 	kubeconfig := proxyKubeconfig(t, cp.Config, watches)
 	probe := testenv.FreeAddrT(t)
-	out := startImagepin(t, probe, "manager", "--kubeconfig", kubeconfig, "--namespace", "imagepin-system",
+	m := startImagepin(t, probe, "manager", "--kubeconfig", kubeconfig, "--namespace", own,
 		"--webhook-bind-address", fmt.Sprintf("%s:%d", cp.Webhook.Host, cp.Webhook.Port),
 		"--cert-mode", "external", "--cert-dir", cp.Webhook.CertDir,
 		"--metrics-bind-address", "0", "--health-probe-bind-address", probe, "--leader-elect=false",
 		"--receiver-bind-address", "0")
 	err := wait.PollUntilContextTimeout(t.Context(), 100*time.Millisecond, time.Minute, true, func(context.Context) (bool, error) {
-		log := out.String()
-		return workersStarted(log, "imagepolicy-scanner") && workersStarted(log, "imagepolicy-writeback"), nil
+		started, err := m.LogLines("Starting workers")
+		log := strings.Join(started, "\n")
+		return workersStarted(log, "imagepolicy-scanner") && workersStarted(log, "imagepolicy-writeback"), err
 	})
 	if err != nil {
-		t.Fatalf("scanner and write-back did not start: %v\n%s", err, tail(out.String()))
+		t.Fatalf("scanner and write-back did not start: %v\n%s", err, m.LogTail())
 	}
 	time.Sleep(time.Second) // a watch that a second cache would open after its list
 	most := watches.max()

@@ -18,7 +18,6 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/imagepin/imagepin/internal/testenv/buildtool"
-	"github.com/imagepin/imagepin/internal/testenv/controlplane"
 	"github.com/imagepin/imagepin/internal/testenv/fixtures"
 )
 
@@ -44,13 +43,14 @@ func TestLint(t *testing.T) {
 // chart's CRD and cert-manager's installed.
 func TestAcceptedByAPIServer(t *testing.T) {
 	certManagerCRDs := filepath.Join(moduleDir(t, "github.com/cert-manager/cert-manager"), "deploy", "crds")
-	cp := controlplane.ForTest(t, controlplane.Options{CRDDirs: []string{"charts/imagepin/crds"}})
-	kubectl(t, cp, nil, "apply", "-f", filepath.Join(certManagerCRDs, "cert-manager.io_issuers.yaml"),
-		"-f", filepath.Join(certManagerCRDs, "cert-manager.io_certificates.yaml"))
-	kubectl(t, cp, nil, "create", "namespace", "imagepin-system")
+	cp := controlPlane.Get(t)
+	cp.InstallCRDs(t, chartCRDs, filepath.Join(certManagerCRDs, "cert-manager.io_issuers.yaml"),
+		filepath.Join(certManagerCRDs, "cert-manager.io_certificates.yaml"))
+	const ns = "chart-accepted"
+	kubectl(t, cp, nil, "create", "namespace", ns)
 	for name, args := range modes {
 		t.Run(name, func(t *testing.T) {
-			manifest := helm(t, append([]string{"template", "imagepin", "charts/imagepin", "-n", "imagepin-system"}, args...)...)
+			manifest := helm(t, append([]string{"template", "imagepin", "charts/imagepin", "-n", ns}, args...)...)
 			out := kubectl(t, cp, manifest, "apply", "--dry-run=server", "-f", "-")
 			if n := strings.Count(string(out), "(server dry run)"); n != len(documents(t, manifest)) {
 				t.Errorf("server accepted %d objects, the chart rendered %d:\n%s", n, len(documents(t, manifest)), out)
@@ -61,8 +61,9 @@ func TestAcceptedByAPIServer(t *testing.T) {
 
 // TestHelmInstall installs and uninstalls the chart for real.
 func TestHelmInstall(t *testing.T) {
-	cp := controlplane.ForTest(t, controlplane.Options{})
-	helm(t, "install", "imagepin", "charts/imagepin", "--kubeconfig", cp.Kubeconfig, "-n", "imagepin-system", "--create-namespace")
+	cp := controlPlane.Get(t)
+	const ns = "chart-install"
+	installChart(t, cp, ns)
 	out := kubectl(t, cp, nil, "get", "deployment,service,mutatingwebhookconfiguration,validatingwebhookconfiguration,crd", "-A", "-o", "name")
 	for _, want := range []string{"deployment.apps/imagepin", "service/imagepin-webhook", "mutatingwebhookconfiguration.admissionregistration.k8s.io/imagepin",
 		"validatingwebhookconfiguration.admissionregistration.k8s.io/imagepin", "customresourcedefinition.apiextensions.k8s.io/imagepolicies.imagepin.dev"} {
@@ -70,7 +71,7 @@ func TestHelmInstall(t *testing.T) {
 			t.Errorf("after helm install, %s is missing:\n%s", want, out)
 		}
 	}
-	helm(t, "uninstall", "imagepin", "--kubeconfig", cp.Kubeconfig, "-n", "imagepin-system")
+	helm(t, "uninstall", "imagepin", "--kubeconfig", cp.Kubeconfig, "-n", ns)
 }
 
 // TestWebhooksMatchFixtures checks that the chart's webhook configurations

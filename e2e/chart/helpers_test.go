@@ -16,6 +16,13 @@ import (
 // root, and returns its standard output.
 func helm(t *testing.T, args ...string) []byte {
 	t.Helper()
+	return run(t, helmBinary(t), args...)
+}
+
+// helmBinary returns the path of the helm binary, built by hack/helm.sh
+// when missing.
+func helmBinary(t *testing.T) string {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("runs helm (built by hack/helm.sh): runs in make test, not under -short")
 	}
@@ -23,7 +30,7 @@ func helm(t *testing.T, args ...string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return run(t, bin, args...)
+	return bin
 }
 
 // kubectl runs the kubectl built with the control plane.

@@ -14,33 +14,34 @@ import (
 // Service is separate from the webhook's, and the ServiceAccount may patch
 // policies and read that Secret.
 func TestReceiverInstall(t *testing.T) {
-	cp := controlplane.ForTest(t, controlplane.Options{})
-	helm(t, "install", "imagepin", "charts/imagepin", "--kubeconfig", cp.Kubeconfig, "-n", "imagepin-system", "--create-namespace")
-	token := receiverToken(t, cp)
+	cp := controlPlane.Get(t)
+	const ns = "chart-receiver"
+	installChart(t, cp, ns)
+	token := receiverToken(t, cp, ns)
 	if len(token) < 32 {
 		t.Errorf("generated token %q is short", token)
 	}
-	helm(t, "upgrade", "imagepin", "charts/imagepin", "--kubeconfig", cp.Kubeconfig, "-n", "imagepin-system",
+	helm(t, "upgrade", "imagepin", "charts/imagepin", "--kubeconfig", cp.Kubeconfig, "-n", ns,
 		"--set", "receiver.ingress.enabled=true", "--set", "receiver.ingress.host=hooks.example.com")
-	if again := receiverToken(t, cp); again != token {
+	if again := receiverToken(t, cp, ns); again != token {
 		t.Errorf("helm upgrade replaced the receiver token")
 	}
-	out := kubectl(t, cp, nil, "get", "service,ingress", "-n", "imagepin-system", "-o", "name")
+	out := kubectl(t, cp, nil, "get", "service,ingress", "-n", ns, "-o", "name")
 	for _, want := range []string{"service/imagepin-receiver", "service/imagepin-webhook", "ingress.networking.k8s.io/imagepin-receiver"} {
 		if !strings.Contains(string(out), want+"\n") {
 			t.Errorf("%s is missing:\n%s", want, out)
 		}
 	}
-	sa := "--as=system:serviceaccount:imagepin-system:imagepin"
+	sa := "--as=system:serviceaccount:" + ns + ":imagepin"
 	for _, can := range [][]string{
 		{"patch", "imagepolicies.imagepin.dev", "-n", "apps"},
-		{"get", "secret/imagepin-receiver", "-n", "imagepin-system"},
+		{"get", "secret/imagepin-receiver", "-n", ns},
 	} {
 		if out := kubectl(t, cp, nil, append([]string{"auth", "can-i", sa}, can...)...); strings.TrimSpace(string(out)) != "yes" {
 			t.Errorf("the manager may not %v: %s", can, out)
 		}
 	}
-	helm(t, "uninstall", "imagepin", "--kubeconfig", cp.Kubeconfig, "-n", "imagepin-system")
+	helm(t, "uninstall", "imagepin", "--kubeconfig", cp.Kubeconfig, "-n", ns)
 }
 
 // TestReceiverValues renders the receiver's options: an existing Secret is
@@ -80,9 +81,9 @@ func hasObject(t *testing.T, manifest []byte, kind, name string) bool {
 	return false
 }
 
-func receiverToken(t *testing.T, cp *controlplane.ControlPlane) string {
+func receiverToken(t *testing.T, cp *controlplane.ControlPlane, ns string) string {
 	t.Helper()
-	out := kubectl(t, cp, nil, "get", "secret", "imagepin-receiver", "-n", "imagepin-system", "-o", "jsonpath={.data.token}")
+	out := kubectl(t, cp, nil, "get", "secret", "imagepin-receiver", "-n", ns, "-o", "jsonpath={.data.token}")
 	token, err := base64.StdEncoding.DecodeString(string(out))
 	if err != nil {
 		t.Fatalf("token %q: %v", out, err)

@@ -18,11 +18,11 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
-	"github.com/imagepin/imagepin/e2e/stack"
 	"github.com/imagepin/imagepin/internal/testenv"
 	"github.com/imagepin/imagepin/internal/testenv/controlplane"
 	"github.com/imagepin/imagepin/internal/testenv/fixtures"
 	"github.com/imagepin/imagepin/internal/testenv/kubescheme"
+	"github.com/imagepin/imagepin/internal/testenv/manager"
 	"github.com/imagepin/imagepin/internal/testenv/registry"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 )
@@ -103,7 +103,7 @@ type fleet struct {
 	reg       *registry.Registry
 	cl        client.Client  // an administrator without client-side rate limit
 	admin     rest.Interface // the same, for /metrics and /debug/pprof
-	mgr       *stack.Manager
+	mgr       *manager.Manager
 	pprofAddr string
 	pids      map[string]int
 	governed  []string // repository:tag of each repository, governed in every namespace
@@ -124,7 +124,7 @@ func newFleet(b *testing.B, out string) *fleet {
 	logf.SetLogger(logr.Discard()) // envtest logs through controller-runtime
 	step := func(name string, fn func() error) { f.step(b, name, fn) }
 	step("control plane", func() error {
-		f.cp = controlplane.ForTest(b, controlplane.Options{
+		f.cp = controlplane.ForBenchmark(b, controlplane.Options{
 			CRDDirs: []string{"charts/imagepin/crds"}, Nodes: kwokNodes,
 			MutatingWebhooks: []*admissionv1.MutatingWebhookConfiguration{fixtures.MutatingWebhook()},
 		})
@@ -200,7 +200,7 @@ func (f *fleet) startManager(b *testing.B, bin string) error {
 	f.pprofAddr = testenv.FreeAddrT(b)
 	b.Setenv(pprofAddrEnv, f.pprofAddr)
 	webhookAddr := fmt.Sprintf("127.0.0.1:%d", f.cp.Webhook.Port)
-	f.mgr = &stack.Manager{
+	f.mgr = &manager.Manager{
 		Bin: bin, WebhookAddr: webhookAddr, ProbeAddr: testenv.FreeAddrT(b), MetricsAddr: testenv.FreeAddrT(b),
 		LogFile: filepath.Join(f.out, "manager.log"),
 	}
@@ -208,14 +208,7 @@ func (f *fleet) startManager(b *testing.B, bin string) error {
 		"--cert-mode", "external", "--cert-dir", f.cp.Webhook.CertDir, "--webhook-bind-address", webhookAddr,
 		"--metrics-bind-address", f.mgr.MetricsAddr, "--metrics-secure=false",
 		"--health-probe-bind-address", f.mgr.ProbeAddr, "--receiver-bind-address", "0"}
-	if err := f.mgr.Start(b.Context()); err != nil {
-		return err
-	}
-	b.Cleanup(func() {
-		if err := f.mgr.Stop(); err != nil {
-			b.Error(err)
-		}
-	})
+	manager.StartT(b, f.mgr)
 	var err error
 	if f.pids, err = childPids(); err != nil {
 		return err

@@ -1,13 +1,13 @@
 package load
 
 import (
+	"context"
 	"encoding/json"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 
 	"github.com/imagepin/imagepin/internal/testenv/buildtool"
+	"github.com/imagepin/imagepin/internal/testenv/manager"
 )
 
 // pprofOverlay is a file that the benchmark adds to package main of
@@ -54,17 +54,6 @@ func buildProfiled(dir string) buildResult {
 	if err := os.WriteFile(overlayFile, overlay, 0o600); err != nil {
 		return buildResult{err: err}
 	}
-	bin, err := goBuild(root, dir, "-overlay", overlayFile)
+	bin, err := manager.Build(context.Background(), dir, "-overlay", overlayFile)
 	return buildResult{bin: bin, err: err}
-}
-
-// goBuild builds ./cmd/imagepin of the checkout at root into dir.
-func goBuild(root, dir string, args ...string) (string, error) {
-	bin := filepath.Join(dir, "imagepin")
-	cmd := exec.Command("go", append(append([]string{"build", "-o", bin}, args...), "./cmd/imagepin")...)
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("build imagepin: %v\n%s", err, out)
-	}
-	return bin, nil
 }

@@ -6,15 +6,14 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/imagepin/imagepin/internal/testenv"
-	"github.com/imagepin/imagepin/internal/testenv/buildtool"
 	"github.com/imagepin/imagepin/internal/testenv/controlplane"
+	"github.com/imagepin/imagepin/internal/testenv/manager"
 )
 
 // managerArgsEnv adds flags to the manager under test, e.g.
@@ -33,82 +32,63 @@ const binEnv = "IMAGEPIN_BENCH_BIN"
 // the manager, one per measured cycle (go tool pprof imagepin FILE).
 const cpuProfileEnv = "IMAGEPIN_BENCH_CPUPROFILE"
 
-// manager is an `imagepin manager` process under measurement.
-type manager struct {
-	cmd         *exec.Cmd
-	metricsAddr string
-	pprofAddr   string
-	log         string
+// benchManager is an `imagepin manager` process under measurement.
+type benchManager struct {
+	*manager.Manager
+	pprofAddr string
 }
 
 func buildImagepin(b *testing.B) string {
 	if bin := os.Getenv(binEnv); bin != "" {
 		return bin
 	}
-	root, err := buildtool.RepoRoot()
+	bin, err := manager.Build(b.Context(), b.TempDir())
 	if err != nil {
 		b.Fatal(err)
-	}
-	bin := filepath.Join(b.TempDir(), "imagepin")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/imagepin")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		b.Fatalf("build imagepin: %v\n%s", err, out)
 	}
 	return bin
 }
 
-func startManager(b *testing.B, bin string, cp *controlplane.ControlPlane, extra []string) *manager {
-	m := &manager{metricsAddr: testenv.FreeAddrT(b), pprofAddr: testenv.FreeAddrT(b), log: filepath.Join(b.TempDir(), "manager.log")}
-	args := []string{"manager", "--kubeconfig", cp.Kubeconfig, "--leader-elect=false",
-		"--cert-mode", "external", "--cert-dir", cp.Webhook.CertDir,
-		"--webhook-bind-address", fmt.Sprintf("127.0.0.1:%d", cp.Webhook.Port),
-		"--metrics-bind-address", m.metricsAddr, "--metrics-secure=false", "--pprof-bind-address", m.pprofAddr,
+// startManager runs the manager until b ends, without waiting for
+// readiness: the phases measure from its start.
+func startManager(b *testing.B, bin string, cp *controlplane.ControlPlane, extra []string) *benchManager {
+	m := &benchManager{Manager: &manager.Manager{Bin: bin, MetricsAddr: testenv.FreeAddrT(b),
+		WebhookAddr: fmt.Sprintf("127.0.0.1:%d", cp.Webhook.Port), LogFile: filepath.Join(b.TempDir(), "manager.log"),
+		Kubeconfig: cp.Kubeconfig}, pprofAddr: testenv.FreeAddrT(b)}
+	m.Args = []string{"manager", "--kubeconfig", cp.Kubeconfig, "--leader-elect=false",
+		"--cert-mode", "external", "--cert-dir", cp.Webhook.CertDir, "--webhook-bind-address", m.WebhookAddr,
+		"--metrics-bind-address", m.MetricsAddr, "--metrics-secure=false", "--pprof-bind-address", m.pprofAddr,
 		"--health-probe-bind-address", "0", "--receiver-bind-address", "0"}
-	env := os.Environ()
 	for _, a := range extra {
 		if !strings.HasPrefix(a, "-") && strings.Contains(a, "=") {
-			env = append(env, a)
+			m.Env = append(m.Env, a)
 		} else {
-			args = append(args, a)
+			m.Args = append(m.Args, a)
 		}
 	}
-	m.cmd = exec.Command(bin, args...)
-	m.cmd.Env = env
-	log, err := os.Create(m.log)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer log.Close()
-	m.cmd.Stdout, m.cmd.Stderr = log, log
-	if err := m.cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(m.stop)
+	manager.StartT(b, m.Manager)
 	return m
 }
 
-// stop interrupts the manager and waits for it.
-func (m *manager) stop() {
-	if m.cmd.ProcessState != nil {
-		return
+// stop stops the manager, which must exit cleanly.
+func (m *benchManager) stop(b *testing.B) {
+	if err := m.Stop(); err != nil {
+		b.Error(err)
 	}
-	_ = m.cmd.Process.Signal(os.Interrupt)
-	_, _ = m.cmd.Process.Wait()
 }
 
 // peakRSSMiB reads the process's high-water mark of resident memory. It
 // counts the pages of the executable mapped from the page cache (RssFile),
 // some 55 MiB of an imagepin binary, as well as its own memory (RssAnon).
-func (m *manager) peakRSSMiB(b *testing.B) float64 { return m.statusMiB(b, "VmHWM:") }
+func (m *benchManager) peakRSSMiB(b *testing.B) float64 { return m.statusMiB(b, "VmHWM:") }
 
 // anonRSSMiB reads the process's resident memory that is its own, not
 // mapped from files: the Go heap, stacks and runtime.
-func (m *manager) anonRSSMiB(b *testing.B) float64 { return m.statusMiB(b, "RssAnon:") }
+func (m *benchManager) anonRSSMiB(b *testing.B) float64 { return m.statusMiB(b, "RssAnon:") }
 
 // statusMiB reads a field in kB of /proc/PID/status.
-func (m *manager) statusMiB(b *testing.B, field string) float64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", m.cmd.Process.Pid))
+func (m *benchManager) statusMiB(b *testing.B, field string) float64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", m.Pid()))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -124,8 +104,8 @@ func (m *manager) statusMiB(b *testing.B, field string) float64 {
 }
 
 // cpuSeconds reads the CPU time the process has used (user + system).
-func (m *manager) cpuSeconds(b *testing.B) float64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", m.cmd.Process.Pid))
+func (m *benchManager) cpuSeconds(b *testing.B) float64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", m.Pid()))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -140,7 +120,7 @@ func (m *manager) cpuSeconds(b *testing.B) float64 {
 
 // profileCPU starts a CPU profile of d when cpuProfileEnv is set and
 // returns a function that waits for it and writes it as name.pprof there.
-func (m *manager) profileCPU(b *testing.B, ctx context.Context, name string, d time.Duration) func() {
+func (m *benchManager) profileCPU(b *testing.B, ctx context.Context, name string, d time.Duration) func() {
 	dir := os.Getenv(cpuProfileEnv)
 	if dir == "" {
 		return func() {}
@@ -159,7 +139,7 @@ func (m *manager) profileCPU(b *testing.B, ctx context.Context, name string, d t
 
 // profileHeap writes the manager's heap profile as name.pprof into the
 // folder of cpuProfileEnv, when that is set (go tool pprof -sample_index=inuse_space).
-func (m *manager) profileHeap(b *testing.B, ctx context.Context, name string) {
+func (m *benchManager) profileHeap(b *testing.B, ctx context.Context, name string) {
 	dir := os.Getenv(cpuProfileEnv)
 	if dir == "" {
 		return
@@ -204,16 +184,4 @@ func fetchProfile(ctx context.Context, url, path string) error {
 		return err
 	}
 	return f.Close()
-}
-
-// logTail is the end of the manager's log, for failure messages.
-func (m *manager) logTail() string {
-	data, err := os.ReadFile(m.log)
-	if err != nil {
-		return err.Error()
-	}
-	if len(data) > 4096 {
-		data = data[len(data)-4096:]
-	}
-	return string(data)
 }

@@ -31,7 +31,7 @@ type benchRun struct {
 	bin   string
 	args  []string // more flags of the manager
 
-	mgr     *manager
+	mgr     *benchManager
 	peakRSS float64
 }
 
@@ -54,7 +54,7 @@ func (r *benchRun) snapshot() snapshot {
 		r.b.Fatal(err)
 	}
 	s := snapshot{at: time.Now(), registry: reqs, api: api}
-	if mm, err := scrapeManager(r.ctx, r.mgr.metricsAddr); err == nil {
+	if mm, err := scrapeManager(r.ctx, r.mgr.MetricsAddr); err == nil {
 		s.mgr = mm
 	}
 	s.cpu = r.mgr.cpuSeconds(r.b)
@@ -127,7 +127,7 @@ func (r *benchRun) steadyCycle() {
 // minute's start, as their schedule says) do not count.
 func (r *benchRun) restart() {
 	r.peakRSS = max(r.peakRSS, r.mgr.peakRSSMiB(r.b))
-	r.mgr.stop()
+	r.mgr.stop(r.b)
 	time.Sleep(time.Until(time.Now().Truncate(time.Minute).Add(time.Minute + 6*time.Second)))
 	r.mgr = startManager(r.b, r.bin, r.cp, r.args)
 	before := r.snapshot()
@@ -182,15 +182,15 @@ func (r *benchRun) waitForEvery(interval time.Duration, what string, done func(m
 			r.b.Fatal(r.ctx.Err())
 		case <-tick.C:
 		}
-		m, err := scrapeManager(r.ctx, r.mgr.metricsAddr)
+		m, err := scrapeManager(r.ctx, r.mgr.MetricsAddr)
 		if err == nil && m.notReady > 0 {
-			r.b.Fatalf("%v policies not Ready\n%s", m.notReady, r.mgr.logTail())
+			r.b.Fatalf("%v policies not Ready\n%s", m.notReady, r.mgr.LogTail())
 		}
 		if done(m) {
 			return
 		}
 		if time.Now().After(deadline) {
-			r.b.Fatalf("no %s after %s (last metrics %+v, %v)\n%s", what, phaseTimeout, m, err, r.mgr.logTail())
+			r.b.Fatalf("no %s after %s (last metrics %+v, %v)\n%s", what, phaseTimeout, m, err, r.mgr.LogTail())
 		}
 	}
 }

@@ -38,7 +38,7 @@ func BenchmarkScannerFleet(b *testing.B) { benchScanner(b, fleetShape) }
 // manager's CPU time and its peak RSS.
 func benchScanner(b *testing.B, s shape) {
 	ctx := b.Context()
-	cp := controlplane.ForTest(b, controlplane.Options{CRDDirs: []string{"charts/imagepin/crds"}})
+	cp := controlplane.ForBenchmark(b, controlplane.Options{CRDDirs: []string{"charts/imagepin/crds"}})
 	// In memory: pushing 200,000 tags to files takes the registry five
 	// times as long on this machine.
 	reg := registry.StartT(b, registry.Options{Metrics: true, InMemory: true})

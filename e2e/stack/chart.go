@@ -9,6 +9,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/imagepin/imagepin/internal/testenv"
+	"github.com/imagepin/imagepin/internal/testenv/manager"
 )
 
 // ServiceAccount is the chart's ServiceAccount, whose permissions the
@@ -24,7 +25,7 @@ func (s *Stack) installChart(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.Manager = &Manager{WebhookAddr: addr}
+	s.Manager = &manager.Manager{WebhookAddr: addr}
 	_, err = s.helm(ctx, append([]string{"install", Release, "charts/imagepin", "--namespace", Namespace, "--create-namespace"},
 		s.chartValues()...)...)
 	return err
@@ -67,18 +68,18 @@ func (s *Stack) startManager(ctx context.Context) error {
 // started. The webhook configurations keep calling the first replica; the
 // second takes over the leader's work (scanner, write-back, rollouts) when
 // the first stops. The stack does not stop it: the caller does.
-func (s *Stack) NewReplica(name string) (*Manager, error) {
+func (s *Stack) NewReplica(name string) (*manager.Manager, error) {
 	addr, err := testenv.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
-	m := &Manager{WebhookAddr: addr}
+	m := &manager.Manager{WebhookAddr: addr}
 	return m, s.configureManager(m, name)
 }
 
 // configureManager sets m's command line, ports, log and kubeconfig; m's
 // WebhookAddr is set already.
-func (s *Stack) configureManager(m *Manager, name string) error {
+func (s *Stack) configureManager(m *manager.Manager, name string) error {
 	kubeconfig, err := s.impersonatingKubeconfig(ServiceAccount)
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"github.com/imagepin/imagepin/internal/testenv"
 	"github.com/imagepin/imagepin/internal/testenv/controlplane"
 	"github.com/imagepin/imagepin/internal/testenv/gitserver"
+	"github.com/imagepin/imagepin/internal/testenv/manager"
 	"github.com/imagepin/imagepin/internal/testenv/registry"
 )
 
@@ -81,7 +82,7 @@ type Stack struct {
 	// Git serves the bare repository that write-back commits to.
 	Git *gitserver.Server
 	// Manager is the `imagepin manager` process.
-	Manager *Manager
+	Manager *manager.Manager
 	// Tools are the helm, kubectl and imagepin binaries.
 	Tools Tools
 

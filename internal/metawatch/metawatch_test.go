@@ -20,7 +20,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/imagepin/imagepin/internal/metawatch"
-	"github.com/imagepin/imagepin/internal/testenv/controlplane"
 )
 
 // TestCacheKeepsIdentityOnly: a Secret with data, labels and kubectl's
@@ -28,7 +27,7 @@ import (
 // change of the Secret reaches the cache.
 func TestCacheKeepsIdentityOnly(t *testing.T) {
 	logf.SetLogger(logr.Discard())
-	cp := controlplane.ForTest(t, controlplane.Options{})
+	cp := controlPlane.Get(t)
 	cl, err := client.New(cp.Config, client.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +90,7 @@ func cached(t *testing.T, c client.Reader, version string) *metav1.PartialObject
 // Cache, as the scanner and write-back do, and both see a change.
 func TestSourcesShareTheCache(t *testing.T) {
 	logf.SetLogger(logr.Discard())
-	cp := controlplane.ForTest(t, controlplane.Options{})
+	cp := controlPlane.Get(t)
 	cl, err := client.New(cp.Config, client.Options{})
 	if err != nil {
 		t.Fatal(err)

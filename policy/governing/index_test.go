@@ -12,7 +12,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
-	"github.com/imagepin/imagepin/internal/testenv/controlplane"
 	"github.com/imagepin/imagepin/internal/testenv/kubescheme"
 	"github.com/imagepin/imagepin/policy/governing"
 )
@@ -24,7 +23,7 @@ import (
 // IndexPolicies the second call fails.
 func TestIndexPoliciesTwice(t *testing.T) {
 	logf.SetLogger(logr.Discard())
-	cp := controlplane.ForTest(t, controlplane.Options{CRDDirs: []string{"charts/imagepin/crds"}})
+	cp := controlPlane.Get(t)
 	c, err := cache.New(cp.Config, cache.Options{Scheme: kubescheme.NewT(t)})
 	if err != nil {
 		t.Fatal(err)

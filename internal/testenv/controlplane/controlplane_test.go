@@ -19,7 +19,7 @@ import (
 // TestControllerManagerRunsDeployments proves the harness gives a control
 // plane where a Deployment becomes a ReplicaSet and a Pod, as in a cluster.
 func TestControllerManagerRunsDeployments(t *testing.T) {
-	cp := ForTest(t, Options{ControllerManager: true})
+	cp := startFor(t, Options{ControllerManager: true})
 	cl, err := client.New(cp.Config, client.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +58,7 @@ func TestControllerManagerRunsDeployments(t *testing.T) {
 // TestKubeconfigWorksWithKubectl checks the kubeconfig file that the demo
 // and the chart tests hand to kubectl and helm.
 func TestKubeconfigWorksWithKubectl(t *testing.T) {
-	cp := ForTest(t, Options{})
+	cp := startFor(t, Options{})
 	assets, err := Assets()
 	if err != nil {
 		t.Fatal(err)

@@ -36,9 +36,9 @@ type nodesEnv struct {
 // as `kubectl rollout status` sees them.
 func TestNodesRunWorkloads(t *testing.T) {
 	var cp *ControlPlane
-	// Registered first, so it runs after ForTest's Stop.
+	// Registered first, so it runs after startFor's Stop.
 	t.Cleanup(func() { checkStopped(t, cp) })
-	cp = ForTest(t, Options{Nodes: 2})
+	cp = startFor(t, Options{Nodes: 2})
 	cl, err := client.New(cp.Config, client.Options{})
 	if err != nil {
 		t.Fatal(err)

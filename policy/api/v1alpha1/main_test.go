@@ -2,7 +2,6 @@ package v1alpha1_test
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"testing"
@@ -25,48 +24,35 @@ import (
 )
 
 // The tests of this package share one real API server with the CRD
-// installed and imagepin's validating webhook served by this process.
+// installed and imagepin's validating webhook served by this process,
+// started by the first test's namespace.
 var (
+	controlPlane = controlplane.NewShared(controlplane.Options{
+		CRDDirs:            []string{"charts/imagepin/crds"},
+		ValidatingWebhooks: []*admissionv1.ValidatingWebhookConfiguration{fixtures.ValidatingWebhook()},
+	}, setUp)
 	cp     *controlplane.ControlPlane
 	cl     client.Client
 	scheme = kubescheme.Must()
 )
 
 func TestMain(m *testing.M) {
-	code, err := run(m)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		code = 1
-	}
-	os.Exit(code)
-}
-
-func run(m *testing.M) (int, error) {
-	flag.Parse()
-	if testing.Short() {
-		return controlplane.RunNone(m), nil
-	}
 	// Webhook logs go to stderr, where a failing test shows them.
 	logf.SetLogger(zap.New(zap.WriteTo(os.Stderr)))
+	os.Exit(controlPlane.Run(m))
+}
+
+// setUp serves the validating webhook and makes the client. The webhook
+// server stops before the control plane removes its certificates.
+func setUp(c *controlplane.ControlPlane) (func(), error) {
+	cp = c
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var err error
-	cp, err = controlplane.Start(ctx, controlplane.Options{
-		CRDDirs:            []string{"charts/imagepin/crds"},
-		ValidatingWebhooks: []*admissionv1.ValidatingWebhookConfiguration{fixtures.ValidatingWebhook()},
-	})
-	if err != nil {
-		return 0, err
-	}
-	// The webhook server stops before the control plane removes its certificates.
-	defer func() { cancel(); cp.Stop() }()
 	if err := serveWebhook(ctx); err != nil {
-		return 0, err
+		return cancel, err
 	}
-	if cl, err = client.New(cp.Config, client.Options{Scheme: scheme}); err != nil {
-		return 0, err
-	}
-	return m.Run(), nil
+	var err error
+	cl, err = client.New(cp.Config, client.Options{Scheme: scheme})
+	return cancel, err
 }
 
 // serveWebhook serves the validating webhook where the API server calls it
@@ -89,9 +75,11 @@ func serveWebhook(ctx context.Context) error {
 	return nil
 }
 
-// namespace creates a namespace for one test.
+// namespace creates a namespace for one test; the first starts the
+// control plane.
 func namespace(t *testing.T) string {
 	t.Helper()
+	controlPlane.Get(t)
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "test-"}}
 	if err := cl.Create(t.Context(), ns); err != nil {
 		t.Fatalf("create namespace: %v", err)

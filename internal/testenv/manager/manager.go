@@ -1,4 +1,4 @@
-package stack
+package manager
 
 import (
 	"context"
@@ -21,10 +21,12 @@ const (
 	readyTimeout = 2 * time.Minute
 	// stopTimeout is the grace period between SIGTERM and SIGKILL.
 	stopTimeout = 30 * time.Second
+	// logTailLines is how much of the log an error shows.
+	logTailLines = 40
 )
 
 // Manager is an `imagepin manager` process. Start and Stop may alternate:
-// the scenario stops the manager to see how the API server behaves without it.
+// a test stops the manager to see how the API server behaves without it.
 type Manager struct {
 	// Bin and Args are the command line.
 	Bin  string
@@ -32,25 +34,28 @@ type Manager struct {
 	// Env is added to our environment for the manager.
 	Env []string
 	// WebhookAddr, ProbeAddr and MetricsAddr are "127.0.0.1:PORT" of the
-	// webhook server, /healthz and /readyz, and /metrics.
+	// webhook server, /healthz and /readyz, and /metrics, as Args give
+	// them. Without ProbeAddr, Start does not wait for readiness.
 	WebhookAddr, ProbeAddr, MetricsAddr string
 	// ReceiverAddr is "127.0.0.1:PORT" of the registry notification
-	// receiver; its token is in the chart's receiver Secret.
+	// receiver.
 	ReceiverAddr string
 	// LogFile receives the manager's output, appended across restarts.
 	LogFile string
-	// Kubeconfig is the manager's kubeconfig: it impersonates the chart's
-	// ServiceAccount.
+	// Kubeconfig is the manager's kubeconfig, as Args give it.
 	Kubeconfig string
 
 	mu   sync.Mutex
 	proc *process.Process // nil while stopped
 }
 
-// Start runs the manager and waits until /readyz answers 200.
+// Start runs the manager and waits until /readyz on ProbeAddr answers 200.
 func (m *Manager) Start(ctx context.Context) error {
 	if err := m.launch(); err != nil {
 		return err
+	}
+	if m.ProbeAddr == "" {
+		return nil
 	}
 	if err := m.waitReady(ctx); err != nil {
 		return errors.Join(fmt.Errorf("imagepin manager not ready: %w\n%s", err, m.LogTail()), m.Stop())
@@ -134,7 +139,7 @@ func (m *Manager) Pid() int {
 
 // LogTail returns the last lines of the manager's log, for error messages.
 func (m *Manager) LogTail() string {
-	return process.Tail(m.LogFile, 40)
+	return process.Tail(m.LogFile, logTailLines)
 }
 
 // LogLines returns the lines of the manager's log that contain substr.

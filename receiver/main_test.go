@@ -1,0 +1,16 @@
+package receiver_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/imagepin/imagepin/internal/testenv/controlplane"
+)
+
+// controlPlane is the API server of the tests that wire the receiver
+// against one, started by the first of them; the others start none.
+var controlPlane = controlplane.NewShared(controlplane.Options{CRDDirs: []string{"charts/imagepin/crds"}}, nil)
+
+func TestMain(m *testing.M) {
+	os.Exit(controlPlane.Run(m))
+}
