@@ -14,7 +14,7 @@ import (
 )
 
 var managed = []metav1.ManagedFieldsEntry{{Manager: "kubectl", Operation: metav1.ManagedFieldsOperationApply,
-	FieldsType: "FieldsV1", FieldsV1: &metav1.FieldsV1{Raw: []byte(`{"f:spec":{}}`)}}}
+	FieldsType: "FieldsV1", FieldsV1: metav1.NewFieldsV1(`{"f:spec":{}}`)}}
 
 // TestPolicyKeepsEveryValue: the transform drops managedFields and the
 // last-applied configuration and nothing else, whatever the policy holds.
