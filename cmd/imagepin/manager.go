@@ -18,16 +18,15 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	"github.com/imagepin/imagepin/certs"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
+	"github.com/imagepin/imagepin/policy/cachetrim"
 	"github.com/imagepin/imagepin/resolver"
 	"github.com/imagepin/imagepin/webhook"
-	"github.com/imagepin/imagepin/workload"
 )
 
 func newManagerCommand() *cobra.Command {
@@ -172,9 +171,11 @@ func (o *managerOptions) newManager(cfg *rest.Config, scheme *runtime.Scheme, pr
 	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme: scheme,
-		// Revision objects are cached stripped: the webhook reads them on
-		// every admission of a workload's Pod, on every replica.
-		Cache:                         cache.Options{ByObject: workload.CacheByObject(), DefaultTransform: cache.TransformStripManagedFields()},
+		// Revision objects are cached stripped, ImagePolicies trimmed and
+		// their common strings shared, nothing with managedFields or
+		// kubectl's last-applied configuration: every replica caches every
+		// policy (see policy/cachetrim).
+		Cache:                         cachetrim.Options(),
 		Metrics:                       o.limits.metricsOptions(o.metricsBindAddress),
 		HealthProbeBindAddress:        o.probeBindAddress,
 		PprofBindAddress:              o.pprofBindAddress,

@@ -1,6 +1,7 @@
 package scanload
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -184,4 +185,30 @@ func fetchProfile(ctx context.Context, url, path string) error {
 		return err
 	}
 	return f.Close()
+}
+
+// liveHeapMiB collects the manager's garbage and reads what is left of
+// its heap: HeapAlloc of the runtime.MemStats that /debug/pprof/heap prints
+// after the collection that gc=1 asks for.
+func (m *benchManager) liveHeapMiB(b *testing.B, ctx context.Context) float64 {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://%s/debug/pprof/heap?gc=1&debug=1", m.pprofAddr), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.Fatalf("heap of the manager: %v", err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 4<<20)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "# HeapAlloc = "); ok {
+			var n float64
+			fmt.Sscanf(rest, "%f", &n)
+			return n / (1 << 20)
+		}
+	}
+	b.Fatalf("no HeapAlloc in the manager's heap profile (%v)", sc.Err())
+	return 0
 }

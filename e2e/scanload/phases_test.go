@@ -80,11 +80,14 @@ func (r *benchRun) report(phase string, before, after snapshot, d time.Duration)
 	b.ReportMetric(float64(kinds["manifest HEAD"]), "manifest-HEADs/"+phase)
 	b.ReportMetric(float64(total), "registry-requests/"+phase)
 	b.ReportMetric(after.cpu-before.cpu, "manager-CPU-s/"+phase)
-	b.Logf("%s: %.1f s, %.0f scans, registry requests %v, status writes %.0f (%.0f conflicts, %.0f failed; the scanner counted %.0f, the rest are the rollout controller's status.rollout), events %.0f, manager CPU %.1f s, RSS %.1f MiB (own %.1f MiB)",
-		phase, d.Seconds(), after.mgr.scans-before.mgr.scans, kinds, api.statusWrites, api.conflicts, api.failed,
-		after.mgr.statusWritten-before.mgr.statusWritten, api.events, after.cpu-before.cpu,
-		r.mgr.statusMiB(b, "VmRSS:"), r.mgr.anonRSSMiB(b))
+	b.ReportMetric(api.events, "events/"+phase)
+	rss, own := r.mgr.statusMiB(b, "VmRSS:"), r.mgr.anonRSSMiB(b)
 	r.mgr.profileHeap(b, r.ctx, phase)
+	live := r.mgr.liveHeapMiB(b, r.ctx)
+	b.ReportMetric(live, "live-heap-MiB/"+phase)
+	b.Logf("%s: %.1f s, %.0f scans, registry requests %v, status writes %.0f (%.0f conflicts, %.0f failed; the scanner counted %.0f, the rest are the rollout controller's status.rollout), events %.0f, manager CPU %.1f s, RSS %.1f MiB (own %.1f MiB), live heap %.1f MiB",
+		phase, d.Seconds(), after.mgr.scans-before.mgr.scans, kinds, api.statusWrites, api.conflicts, api.failed,
+		after.mgr.statusWritten-before.mgr.statusWritten, api.events, after.cpu-before.cpu, rss, own, live)
 }
 
 // firstCycle starts a manager while every policy is new and waits until

@@ -18,6 +18,7 @@
 //
 // A rollout starts revision.RolloutDelay after current changed, so that the
 // new revision is created after the change has settled for the webhook on
-// every replica. status.rollout records what was started; it runs on the
-// elected leader.
+// every replica. status.rollout records what was started; a change with
+// nothing to restart (the namespace does not opt in, no pinned workload
+// uses the repository) writes nothing. It runs on the elected leader.
 package rollout

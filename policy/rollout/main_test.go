@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/utils/ptr"
@@ -50,7 +51,8 @@ func TestMain(m *testing.M) {
 }
 
 // startController runs a manager with the rollout controller until the
-// returned stop is called (or the test ends).
+// returned stop is called (or the test ends). Its metrics go to
+// opts.Registerer when set.
 func startController(t *testing.T, opts rollout.Options) (stop func()) {
 	t.Helper()
 	mgr, err := ctrl.NewManager(cp.Config, ctrl.Options{
@@ -64,7 +66,10 @@ func startController(t *testing.T, opts rollout.Options) (stop func()) {
 		t.Fatal(err)
 	}
 	opts.Client, opts.APIReader = mgr.GetClient(), mgr.GetAPIReader()
-	opts.Events, opts.Registerer = mgr.GetEventRecorder("imagepin-rollout"), prometheus.NewRegistry()
+	opts.Events = mgr.GetEventRecorder("imagepin-rollout")
+	if opts.Registerer == nil {
+		opts.Registerer = prometheus.NewRegistry()
+	}
 	c, err := rollout.New(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -220,4 +225,43 @@ func rolledOut(t *testing.T, p *v1alpha1.ImagePolicy, image string) *v1alpha1.Ro
 		return p.Status.Rollout != nil && p.Status.Rollout.Image == image, nil
 	})
 	return p.Status.Rollout
+}
+
+// rollouts reads imagepin_rollouts_total{result} from reg.
+func rollouts(t *testing.T, reg prometheus.Gatherer, result string) float64 {
+	t.Helper()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != "imagepin_rollouts_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "result" && l.GetValue() == result {
+					return m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return 0
+}
+
+// events are the reasons of the rollout controller's events regarding
+// objects named name (a policy, a workload) in namespace ns.
+func events(t *testing.T, ns, name string) []string {
+	t.Helper()
+	var list eventsv1.EventList
+	if err := cl.List(t.Context(), &list, client.InNamespace(ns)); err != nil {
+		t.Fatal(err)
+	}
+	var reasons []string
+	for _, ev := range list.Items {
+		if ev.Regarding.Name == name && ev.ReportingController == "imagepin-rollout" {
+			reasons = append(reasons, ev.Reason)
+		}
+	}
+	return reasons
 }

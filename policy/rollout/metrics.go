@@ -17,7 +17,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
 		rollouts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "imagepin_rollouts_total",
-			Help: "Rollouts of a change of current, by result: started, adopted (not rolled out: chosen before rollouts existed), failed (retried).",
+			Help: "Rollouts of a change of current, by result: started, adopted (not rolled out: chosen before rollouts existed), skipped (nothing to roll out: no workload that the webhook pins uses the repository; nothing written), failed (retried).",
 		}, []string{"result"}),
 		restarted: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "imagepin_rollout_workloads_restarted_total",

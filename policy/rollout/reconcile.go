@@ -22,6 +22,10 @@ const (
 )
 
 // Reconcile starts the rollout of one policy's current when it is due.
+// A change with nothing to roll out — the namespace does not opt in to
+// pinning, or none of its workloads that the webhook pins uses the
+// repository — writes nothing and records no event: status.rollout keeps
+// the last rollout that had workloads to consider.
 func (c *Controller) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	var p v1alpha1.ImagePolicy
 	if err := c.opts.Client.Get(ctx, req.NamespacedName, &p); err != nil {
@@ -35,13 +39,46 @@ func (c *Controller) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		return ctrl.Result{}, nil // rolled out already
 	}
 	now := c.opts.Now()
-	if p.Status.Rollout == nil && now.Sub(cur.Since.Time) > c.opts.AdoptAfter {
-		return ctrl.Result{}, c.adopt(ctx, &p, now)
-	}
-	if wait := cur.Since.Add(c.opts.Delay).Sub(now); wait > 0 {
+	adopt := p.Status.Rollout == nil && now.Sub(cur.Since.Time) > c.opts.AdoptAfter
+	if wait := cur.Since.Add(c.opts.Delay).Sub(now); wait > 0 && !adopt {
 		return ctrl.Result{RequeueAfter: wait}, nil
 	}
-	return ctrl.Result{}, c.rollOut(ctx, &p, now)
+	workloads, err := c.candidates(ctx, &p)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	switch {
+	case len(workloads) == 0:
+		c.metrics.rollouts.WithLabelValues("skipped").Inc()
+		ctrl.LoggerFrom(ctx).V(1).Info("nothing to roll out: no workload that the webhook pins uses the repository", "image", cur.Image)
+		return ctrl.Result{}, nil
+	case adopt:
+		return ctrl.Result{}, c.adopt(ctx, &p, now)
+	}
+	return ctrl.Result{}, c.rollOut(ctx, &p, workloads, now)
+}
+
+// candidates are the workloads of p's namespace that a change of p's
+// current may restart: none unless the namespace opts in to pinning; else
+// those that the webhook pins for p's repository and that do not opt out
+// of restarts.
+func (c *Controller) candidates(ctx context.Context, p *v1alpha1.ImagePolicy) ([]workloadObject, error) {
+	in, err := c.optedIn(ctx, p.Namespace)
+	if err != nil || !in {
+		return nil, err
+	}
+	workloads, err := c.listWorkloads(ctx, p.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	repo, _ := repositoryOf(p)
+	out := workloads[:0]
+	for _, w := range workloads {
+		if eligible(w, repo) {
+			out = append(out, w)
+		}
+	}
+	return out, nil
 }
 
 // adopt records current as rolled out without restarting anything.
@@ -52,29 +89,15 @@ func (c *Controller) adopt(ctx context.Context, p *v1alpha1.ImagePolicy, now tim
 	return c.setStatus(ctx, p, &v1alpha1.RolloutStatus{Image: p.Status.Current.Image, StartedAt: metav1.NewTime(now)})
 }
 
-// rollOut restarts every eligible workload of p's namespace whose template
-// does not carry its new rollout value yet, then records status.rollout.
-// A workload that fails is retried with the next attempt; those restarted
-// already are then skipped, as their value matches.
-func (c *Controller) rollOut(ctx context.Context, p *v1alpha1.ImagePolicy, now time.Time) error {
-	log := ctrl.LoggerFrom(ctx)
+// rollOut restarts each of workloads whose template does not carry its new
+// rollout value yet, then records status.rollout. A workload that fails is
+// retried with the next attempt; those restarted already are then skipped,
+// as their value matches.
+func (c *Controller) rollOut(ctx context.Context, p *v1alpha1.ImagePolicy, workloads []workloadObject, now time.Time) error {
 	st := &v1alpha1.RolloutStatus{Image: p.Status.Current.Image, StartedAt: metav1.NewTime(now)}
-	in, err := c.optedIn(ctx, p.Namespace)
-	if err != nil {
-		return err
-	}
-	if !in {
-		log.V(1).Info("namespace does not opt in to pinning; nothing to roll out")
-		return c.setStatus(ctx, p, st)
-	}
-	workloads, err := c.listWorkloads(ctx, p.Namespace)
-	if err != nil {
-		return err
-	}
-	repo, _ := repositoryOf(p)
 	var errs []error
 	for _, w := range workloads {
-		rolled, err := c.restart(ctx, p, w, repo, now)
+		rolled, err := c.restart(ctx, p, w, now)
 		if err != nil {
 			errs = append(errs, err)
 			c.opts.Events.Eventf(p, w.obj, corev1.EventTypeWarning, ReasonRolloutFailed, "Rollout", "%s %s: %v", w.kind, w.obj.GetName(), err)
@@ -94,18 +117,14 @@ func (c *Controller) rollOut(ctx context.Context, p *v1alpha1.ImagePolicy, now t
 	c.metrics.rollouts.WithLabelValues("started").Inc()
 	c.opts.Events.Eventf(p, nil, corev1.EventTypeNormal, ReasonRolloutStarted, "Rollout",
 		"restarted %d workload(s) to roll out %s", st.Count, st.Image)
-	log.Info("rollout started", "image", st.Image, "workloads", st.Count)
+	ctrl.LoggerFrom(ctx).Info("rollout started", "image", st.Image, "workloads", st.Count)
 	return c.setStatus(ctx, p, st)
 }
 
-// restart applies w's new rollout value when w is eligible and does not
-// carry it yet. It reports whether w rolls out the change: restarted now,
+// restart applies w's new rollout value when w does not carry it yet. It reports whether w rolls out the change: restarted now,
 // or by an earlier attempt whose status write was lost (it carries the
 // value already, and is not restarted again).
-func (c *Controller) restart(ctx context.Context, p *v1alpha1.ImagePolicy, w workloadObject, repo string, now time.Time) (bool, error) {
-	if !eligible(w, repo) {
-		return false, nil
-	}
+func (c *Controller) restart(ctx context.Context, p *v1alpha1.ImagePolicy, w workloadObject, now time.Time) (bool, error) {
 	value, err := c.value(ctx, p.Namespace, w.template, now, false)
 	if err != nil || value == "" {
 		return false, err

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -114,19 +115,65 @@ func TestOnlyEligibleWorkloads(t *testing.T) {
 	}
 }
 
-// TestNamespaceNotOptedIn: nothing is restarted where Pods are not pinned.
-func TestNamespaceNotOptedIn(t *testing.T) {
-	startController(t, rollout.Options{Now: ahead})
-	ns := namespace(t, "")
-	p := policy(t, ns, "web", "nginx", "")
-	d := deployment(t, ns, "web", nil, "nginx:1")
-	setCurrent(t, p, "nginx:1@"+digest("a"), time.Now())
-	if st := rolledOut(t, p, "nginx:1@"+digest("a")); st.Count != 0 {
-		t.Errorf("status.rollout = %+v; want no workloads", st)
+// TestNothingToRollOut: a change of current writes no status.rollout and
+// records no event where nothing would be restarted — a namespace that
+// does not opt in, an exempt one, one whose workloads do not use the
+// repository or opt out — nor adopts there; a policy that has workloads
+// to consider is rolled out as before.
+func TestNothingToRollOut(t *testing.T) {
+	exempt := namespace(t, v1alpha1.PinningEnabled)
+	reg := prometheus.NewRegistry()
+	startController(t, rollout.Options{Now: ahead, Registerer: reg, Exempt: func(ns string) bool { return ns == exempt }})
+	plain, enabled := namespace(t, ""), namespace(t, v1alpha1.PinningEnabled)
+	type target struct {
+		p     *v1alpha1.ImagePolicy
+		d     *appsv1.Deployment
+		since time.Time
 	}
-	if got := templateValue(t, d); got != "" {
-		t.Errorf("rollout annotation %q in a namespace that does not opt in", got)
+	targets := map[string]target{
+		"not opted in":  {policy(t, plain, "web", "nginx", ""), deployment(t, plain, "web", nil, "nginx:1"), time.Now()},
+		"exempt":        {policy(t, exempt, "web", "nginx", ""), deployment(t, exempt, "web", nil, "nginx:1"), time.Now()},
+		"other image":   {policy(t, enabled, "web", "nginx", ""), deployment(t, enabled, "other", nil, "busybox:1"), time.Now()},
+		"opted out":     {policy(t, enabled, "cache", "redis", ""), deployment(t, enabled, "cache", optOut, "redis:7"), time.Now()},
+		"old, adoption": {policy(t, plain, "old", "busybox", ""), deployment(t, plain, "old", nil, "busybox:1"), time.Now().Add(-time.Hour)},
 	}
+	for _, tg := range targets {
+		setCurrent(t, tg.p, tg.p.Spec.Image+":1@"+digest("a"), tg.since)
+	}
+	eventually(t, "every change handled", func(context.Context) (bool, error) {
+		return rollouts(t, reg, "skipped") == float64(len(targets)), nil
+	})
+	// Each event goes out on its own: once the control's, recorded later,
+	// are there, any of the skipped changes' would be too.
+	control := policy(t, enabled, "control", "memcached", "")
+	deployment(t, enabled, "control", nil, "memcached:1")
+	setCurrent(t, control, "memcached:1@"+digest("b"), time.Now())
+	if st := rolledOut(t, control, "memcached:1@"+digest("b")); st.Count != 1 {
+		t.Errorf("control: status.rollout = %+v; want one workload", st)
+	}
+	eventually(t, "the control's events", func(context.Context) (bool, error) { return len(events(t, enabled, "control")) >= 2, nil })
+	time.Sleep(time.Second)
+	for what, tg := range targets {
+		if err := cl.Get(t.Context(), client.ObjectKeyFromObject(tg.p), tg.p); err != nil {
+			t.Fatal(err)
+		}
+		if tg.p.Status.Rollout != nil {
+			t.Errorf("%s: status.rollout = %+v; want none", what, tg.p.Status.Rollout)
+		}
+		if ev := events(t, tg.p.Namespace, tg.p.Name); len(ev) > 0 {
+			t.Errorf("%s: rollout events %v; want none", what, ev)
+		}
+		if got := templateValue(t, tg.d); got != "" {
+			t.Errorf("%s: rollout annotation %q; want none", what, got)
+		}
+	}
+	if n := rollouts(t, reg, "adopted") + rollouts(t, reg, "started"); n != 1 {
+		t.Errorf("%v rollouts started or adopted; want the control's alone", n)
+	}
+}
+
+func optOut(d *appsv1.Deployment) {
+	d.Annotations = map[string]string{v1alpha1.RolloutAnnotation: v1alpha1.RolloutDisabled}
 }
 
 // TestAdoptsOldCurrent: a current chosen long before the policy had a

@@ -16,6 +16,10 @@ import (
 	"github.com/imagepin/imagepin/resolver"
 )
 
+// ReasonCurrentChanged is the reason of the event that says current moved
+// from one value to another.
+const ReasonCurrentChanged = "CurrentChanged"
+
 // apply records an outcome in p's status: latest, current and its history,
 // lastScan and the Scanned and Ready conditions. On failures it keeps what
 // was there. It reports whether current is now decided for p's spec.
@@ -100,7 +104,12 @@ func (r *Reconciler) nextCurrent(p *v1alpha1.ImagePolicy, o outcome, now metav1.
 	return &rec
 }
 
-// currentChanged tells why current moved, in an event and the log.
+// currentChanged tells why current moved, in the log and, when it moved
+// from an earlier value, in an event. A policy's first current gets no
+// event: it changes nothing that Pods ran (they were not pinned by this
+// policy before), status.current and history record it, and in a fleet's
+// first cycle such events doubled the API writes and filled the event
+// recorder's cache with one entry per policy for minutes.
 func (r *Reconciler) currentChanged(ctx context.Context, p *v1alpha1.ImagePolicy, old *v1alpha1.CurrentImage) {
 	cur := p.Status.Current
 	why := "new allowed image found by a scan"
@@ -110,12 +119,13 @@ func (r *Reconciler) currentChanged(ctx context.Context, p *v1alpha1.ImagePolicy
 	case p.Generation != p.Status.ObservedGeneration:
 		why = "policy edited"
 	}
-	from := "nothing"
-	if old != nil {
-		from = old.Image
+	log := logf.FromContext(ctx)
+	if old == nil {
+		log.Info("current image chosen", "to", cur.Image, "why", why)
+		return
 	}
-	r.event(p, corev1.EventTypeNormal, "CurrentChanged", "Pin", "%s → %s (%s)", from, cur.Image, why)
-	logf.FromContext(ctx).Info("current image changed", "from", from, "to", cur.Image, "why", why)
+	r.event(p, corev1.EventTypeNormal, ReasonCurrentChanged, "Pin", "%s → %s (%s)", old.Image, cur.Image, why)
+	log.Info("current image changed", "from", old.Image, "to", cur.Image, "why", why)
 }
 
 // resolvePin turns spec.pin into a record: a tag is resolved to its digest

@@ -229,28 +229,36 @@ func proxyTo(w http.ResponseWriter, r *http.Request, host string) {
 	_, _ = io.Copy(w, resp.Body)
 }
 
-// waitEvent waits for a Warning event about p with reason, and checks that
-// its note fits the API server's 1 KiB.
-func waitEvent(t *testing.T, p *v1alpha1.ImagePolicy, reason string) {
+// waitEvent waits for an event about p with reason, checks that its note
+// fits the API server's 1 KiB, and returns the note.
+func waitEvent(t *testing.T, p *v1alpha1.ImagePolicy, reason string) string {
 	t.Helper()
-	var found *eventsv1.Event
-	err := wait.PollUntilContextTimeout(t.Context(), 200*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
-		var list eventsv1.EventList
-		if err := cl.List(ctx, &list, client.InNamespace(p.Namespace)); err != nil {
-			return false, err
-		}
-		for i, e := range list.Items {
-			if e.Regarding.Name == p.Name && e.Reason == reason {
-				found = &list.Items[i]
-				return true, nil
-			}
-		}
-		return false, nil
+	var notes []string
+	err := wait.PollUntilContextTimeout(t.Context(), 200*time.Millisecond, 30*time.Second, true, func(context.Context) (bool, error) {
+		notes = eventNotes(t, p, reason)
+		return len(notes) > 0, nil
 	})
 	if err != nil {
 		t.Fatalf("no %s event about %s: %v", reason, p.Name, err)
 	}
-	if len(found.Note) > 1024 {
-		t.Errorf("event note is %d bytes", len(found.Note))
+	if len(notes[0]) > 1024 {
+		t.Errorf("event note is %d bytes", len(notes[0]))
 	}
+	return notes[0]
+}
+
+// eventNotes are the notes of the events about p with reason.
+func eventNotes(t *testing.T, p *v1alpha1.ImagePolicy, reason string) []string {
+	t.Helper()
+	var list eventsv1.EventList
+	if err := cl.List(t.Context(), &list, client.InNamespace(p.Namespace)); err != nil {
+		t.Fatal(err)
+	}
+	var notes []string
+	for _, e := range list.Items {
+		if e.Regarding.Name == p.Name && e.Reason == reason {
+			notes = append(notes, e.Note)
+		}
+	}
+	return notes
 }

@@ -1,12 +1,15 @@
 package scanner_test
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/imagepin/imagepin/internal/testenv/registry"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
+	"github.com/imagepin/imagepin/policy/scanner"
 )
 
 // TestFollowsNewTagsAndRollsBack walks a policy through its life: new tags
@@ -91,4 +94,30 @@ func equal(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// TestEventOnlyWhenCurrentMoves: a policy's first current records no
+// CurrentChanged event (status.current and history hold it); a move from
+// one value to another records one that names both.
+func TestEventOnlyWhenCurrentMoves(t *testing.T) {
+	ns, reg := namespace(t), registry.NewInProcess(t)
+	d := reg.Push(t, "team/app", "1.0.0")
+	startScanner(t, ns, newResolver(t), scannerOpts{})
+	p := semverPolicy(ns, "app", reg.Repo("team/app"), "^1")
+	if err := cl.Create(t.Context(), p); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, p, "current 1.0.0", currentIs("1.0.0", d["1.0.0"], v1alpha1.SourceScan))
+	d["1.1.0"] = reg.Push(t, "team/app", "1.1.0")["1.1.0"]
+	waitFor(t, p, "current 1.1.0 after a push", currentIs("1.1.0", d["1.1.0"], v1alpha1.SourceScan))
+	// Each event goes out on its own: once the move's is there, the first
+	// choice's, recorded earlier, would be too.
+	note := waitEvent(t, p, scanner.ReasonCurrentChanged)
+	if want := p.Status.History[1].Image + " → " + p.Status.History[0].Image; !strings.HasPrefix(note, want) {
+		t.Errorf("CurrentChanged note %q; want it to start with %q", note, want)
+	}
+	time.Sleep(time.Second)
+	if notes := eventNotes(t, p, scanner.ReasonCurrentChanged); len(notes) != 1 {
+		t.Errorf("CurrentChanged events %q; want one, for the move alone", notes)
+	}
 }
