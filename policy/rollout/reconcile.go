@@ -121,9 +121,10 @@ func (c *Controller) rollOut(ctx context.Context, p *v1alpha1.ImagePolicy, workl
 	return c.setStatus(ctx, p, st)
 }
 
-// restart applies w's new rollout value when w does not carry it yet. It reports whether w rolls out the change: restarted now,
-// or by an earlier attempt whose status write was lost (it carries the
-// value already, and is not restarted again).
+// restart applies w's new rollout value when w does not carry it yet. It
+// reports whether w rolls out the change: restarted now, or by an earlier
+// attempt whose status write was lost (it carries the value already, and is
+// not restarted again).
 func (c *Controller) restart(ctx context.Context, p *v1alpha1.ImagePolicy, w workloadObject, now time.Time) (bool, error) {
 	value, err := c.value(ctx, p.Namespace, w.template, now, false)
 	if err != nil || value == "" {
