@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	admissionv1 "k8s.io/api/admission/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/imagepin/imagepin/internal/testenv/controlplane"
@@ -54,15 +52,8 @@ type clientResult struct {
 // per admission, the rate and the client's latencies. Client and server
 // still share the machine's cores.
 func benchHTTPSClientProcess(b *testing.B, cp *controlplane.ControlPlane, req admission.Request) {
-	body, err := json.Marshal(admissionv1.AdmissionReview{
-		TypeMeta: metav1.TypeMeta{APIVersion: "admission.k8s.io/v1", Kind: "AdmissionReview"},
-		Request:  &req.AdmissionRequest,
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
 	job := clientJob{URL: fmt.Sprintf("https://%s:%d%s", cp.Webhook.Host, cp.Webhook.Port, webhook.MutatePodsEnabledPath),
-		CAPEM: cp.Webhook.CAPEM, Body: body, N: b.N, InFlight: 16}
+		CAPEM: cp.Webhook.CAPEM, Body: reviewBody(b, req), N: b.N, InFlight: 16}
 	dir := b.TempDir()
 	jobFile, logFile := filepath.Join(dir, "job.json"), filepath.Join(dir, "client.log")
 	data, err := json.Marshal(job)

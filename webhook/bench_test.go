@@ -60,6 +60,7 @@ func BenchmarkAdmission(b *testing.B) {
 	b.Run("handler", func(b *testing.B) { benchHandler(b, h.ForMode(v1alpha1.PinningEnabled), req) })
 	b.Run("https", func(b *testing.B) { benchHTTPS(b, c.cp, req) })
 	b.Run("https-client-process", func(b *testing.B) { benchHTTPSClientProcess(b, c.cp, req) })
+	b.Run("https-h2load", func(b *testing.B) { benchHTTPSH2load(b, c.cp, req) })
 	// The same Pod owned by a ReplicaSet among benchReplicaSets in the cache:
 	// one with a record (the common case once the recorder has run) and one
 	// without (its first Pods: the history is consulted).
@@ -109,13 +110,7 @@ func benchHandler(b *testing.B, h admission.Handler, req admission.Request) {
 // process): unlike the rate, it hardly depends on what else the machine
 // runs, and 2 cores / it bounds the rate an idle machine could reach.
 func benchHTTPS(b *testing.B, cp *controlplane.ControlPlane, req admission.Request) {
-	body, err := json.Marshal(admissionv1.AdmissionReview{
-		TypeMeta: metav1.TypeMeta{APIVersion: "admission.k8s.io/v1", Kind: "AdmissionReview"},
-		Request:  &req.AdmissionRequest,
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
+	body := reviewBody(b, req)
 	url := fmt.Sprintf("https://%s:%d%s", cp.Webhook.Host, cp.Webhook.Port, webhook.MutatePodsEnabledPath)
 	client := tlsClient(b, cp.Webhook.CAPEM)
 	var mu sync.Mutex
@@ -140,6 +135,18 @@ func benchHTTPS(b *testing.B, cp *controlplane.ControlPlane, req admission.Reque
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "admissions/s")
 	b.ReportMetric(float64((processCPU(b)-cpu).Microseconds())/float64(b.N), "cpu-µs/admission")
 	reportPercentiles(b, took)
+}
+
+// reviewBody is the AdmissionReview of req as the API server sends it.
+func reviewBody(b *testing.B, req admission.Request) []byte {
+	body, err := json.Marshal(admissionv1.AdmissionReview{
+		TypeMeta: metav1.TypeMeta{APIVersion: "admission.k8s.io/v1", Kind: "AdmissionReview"},
+		Request:  &req.AdmissionRequest,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return body
 }
 
 // processCPU is the CPU time (user and system) this process has used.
