@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 
@@ -53,4 +54,32 @@ func buildPatch(pod *podView, changes []change, annotation string) []jsonpatch.J
 // escapePointer escapes a JSON pointer token (RFC 6901).
 func escapePointer(token string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(token, "~", "~0"), "/", "~1")
+}
+
+// valueOp is a JSON patch operation that carries a value, encoded without
+// jsonpatch.Operation's MarshalJSON, which runs a whole encoding, and the
+// check and compaction of its output, for each operation.
+type valueOp struct {
+	Op    string `json:"op"`
+	Path  string `json:"path"`
+	Value any    `json:"value"`
+}
+
+// marshalPatch encodes ops in one pass, to the bytes their MarshalJSON
+// gives, and reports whether it could: it takes only adds and replaces with
+// a value, the operations buildPatch makes. Anything else is left to
+// admission.Response.Complete.
+func marshalPatch(ops []jsonpatch.JsonPatchOperation) ([]byte, bool) {
+	if len(ops) == 0 {
+		return nil, false
+	}
+	plain := make([]valueOp, len(ops))
+	for i, op := range ops {
+		if op.Operation != "add" && op.Operation != "replace" || op.Value == nil {
+			return nil, false
+		}
+		plain[i] = valueOp{Op: op.Operation, Path: op.Path, Value: op.Value}
+	}
+	patch, err := json.Marshal(plain)
+	return patch, err == nil
 }

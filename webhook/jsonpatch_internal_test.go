@@ -6,6 +6,7 @@ import (
 
 	jsonpatch "github.com/evanphx/json-patch/v5"
 	"github.com/google/go-cmp/cmp"
+	gjsonpatch "gomodules.xyz/jsonpatch/v2"
 )
 
 // TestBuildPatch applies the patch built for a Pod to its raw JSON: images
@@ -61,5 +62,39 @@ func TestBuildPatch(t *testing.T) {
 				t.Errorf("patched Pod (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestMarshalPatch holds marshalPatch to the bytes of jsonpatch's own
+// encoding for the operations buildPatch makes, strings that need escaping
+// among them, and checks that it declines what it does not encode.
+func TestMarshalPatch(t *testing.T) {
+	take := [][]gjsonpatch.JsonPatchOperation{
+		{{Operation: "replace", Path: "/spec/containers/0/image", Value: "team/app:v1@sha256:0d17"}},
+		{{Operation: "replace", Path: "/spec/initContainers/3/image", Value: "a\"b\\c<d>&e\u2028f\x01é"},
+			{Operation: "add", Path: "/metadata/annotations", Value: map[string]string{"imagepin.dev/original-images": `{"c":"x<y>"}`}}},
+		{{Operation: "add", Path: "/metadata", Value: map[string]any{"annotations": map[string]string{"k": "v"}}},
+			{Operation: "replace", Path: "/metadata/annotations/imagepin.dev~1original-images", Value: "{}"}},
+	}
+	for _, ops := range take {
+		want, err := json.Marshal(ops)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := marshalPatch(ops)
+		if !ok || string(got) != string(want) {
+			t.Errorf("marshalPatch = %s, %t; want %s", got, ok, want)
+		}
+	}
+	decline := [][]gjsonpatch.JsonPatchOperation{
+		nil,
+		{{Operation: "remove", Path: "/metadata/labels"}},
+		{{Operation: "replace", Path: "/spec/containers/0/image", Value: "a"}, {Operation: "add", Path: "/metadata/annotations"}},
+		{{Operation: "test", Path: "/spec", Value: "a"}},
+	}
+	for _, ops := range decline {
+		if got, ok := marshalPatch(ops); ok {
+			t.Errorf("marshalPatch(%v) = %s, want it declined", ops, got)
+		}
 	}
 }

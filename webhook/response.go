@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -38,10 +39,11 @@ func (c change) String() string {
 	case c.source == fromPolicy:
 		why = "ImagePolicy " + c.policy
 	}
+	head := "imagepin: container " + strconv.Quote(c.name) + ": image " + strconv.Quote(c.image) + " pinned to "
 	if digest, ok := strings.CutPrefix(c.to, c.image+"@"); ok {
-		return fmt.Sprintf("imagepin: container %q: image %q pinned to digest %s (%s)", c.name, c.image, digest, why)
+		return head + "digest " + digest + " (" + why + ")"
 	}
-	return fmt.Sprintf("imagepin: container %q: image %q pinned to %q (%s)", c.name, c.image, c.to, why)
+	return head + strconv.Quote(c.to) + " (" + why + ")"
 }
 
 // problem is one container image that cannot be pinned.
@@ -86,7 +88,7 @@ func (h *PodHandler) respond(ctx context.Context, req admission.Request, mode st
 	}
 	for _, c := range changes {
 		if c.note != "" {
-			warnings = append(warnings, oneLine("imagepin: container "+fmt.Sprintf("%q", c.name)+": "+c.note))
+			warnings = append(warnings, oneLine("imagepin: container "+strconv.Quote(c.name)+": "+c.note))
 		}
 		warnings = append(warnings, oneLine(c.String()))
 	}
@@ -118,6 +120,7 @@ func unhandled(mode string, code int32, err error) (admission.Response, string) 
 // split divides the targets into changes and problems, logging each at V(1).
 func split(ctx context.Context, ts []target, outcomes map[string]outcome) ([]change, []problem) {
 	log := logf.FromContext(ctx).V(1)
+	debug := log.Enabled() // the key-values of a disabled line cost allocations too
 	var changes []change
 	var problems []problem
 	for _, t := range ts {
@@ -125,16 +128,22 @@ func split(ctx context.Context, ts []target, outcomes map[string]outcome) ([]cha
 		switch o.source {
 		case fromPolicy, fromRegistry:
 			changes = append(changes, change{target: t, to: o.image, source: o.source, policy: o.policy, via: o.via, note: o.note})
-			log.Info("pinning image", "container", t.name, "image", t.image, "pinned", o.image, "policy", o.policy)
+			if debug {
+				log.Info("pinning image", "container", t.name, "image", t.image, "pinned", o.image, "policy", o.policy)
+			}
 		case failed:
 			err := o.err
 			if o.note != "" {
 				err = fmt.Errorf("%s, and %w", o.note, err)
 			}
 			problems = append(problems, problem{target: t, err: err})
-			log.Info("cannot pin image", "container", t.name, "image", t.image, "error", o.err.Error())
+			if debug {
+				log.Info("cannot pin image", "container", t.name, "image", t.image, "error", o.err.Error())
+			}
 		default:
-			log.Info("image already pinned", "container", t.name, "image", t.image)
+			if debug {
+				log.Info("image already pinned", "container", t.name, "image", t.image)
+			}
 		}
 	}
 	return changes, problems
@@ -161,8 +170,13 @@ func resultOf(changes []change) string {
 }
 
 // oneLine replaces control characters (from submitted images or registry
-// answers) with spaces: warnings travel as HTTP headers.
+// answers) with spaces: warnings travel as HTTP headers. Printable ASCII,
+// what nearly every warning is, is returned as it is without a rune-by-rune
+// pass.
 func oneLine(s string) string {
+	if printableASCII(s) {
+		return s
+	}
 	return strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
 			return ' '
@@ -179,4 +193,15 @@ var jsonPatch = admissionv1.PatchTypeJSONPatch
 func patched(ops []jsonpatch.JsonPatchOperation, warnings []string) admission.Response {
 	return admission.Response{Patches: ops, AdmissionResponse: admissionv1.AdmissionResponse{
 		Allowed: true, PatchType: &jsonPatch, Warnings: warnings}}
+}
+
+// printableASCII reports whether s holds only printable ASCII characters,
+// none of which is a control character.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return true
 }

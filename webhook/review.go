@@ -73,6 +73,9 @@ func (rh reviewHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Resource: rv.Resource, SubResource: rv.SubResource, Name: rv.Name, Namespace: rv.Namespace, Operation: rv.Operation}}
 	req.UserInfo.Username = rv.UserInfo.Username
 	resp := rh.h.serveWith(r.Context(), req, rh.mode, rv.pods)
+	if patch, ok := marshalPatch(resp.Patches); ok {
+		resp.Patch, resp.Patches = patch, nil
+	}
 	if err := resp.Complete(req); err != nil {
 		resp, _ = unhandled(rh.mode, http.StatusInternalServerError, err)
 		_ = resp.Complete(req)
