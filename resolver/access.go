@@ -3,8 +3,8 @@ package resolver
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -59,17 +59,36 @@ func (a Access) resolve(ctx context.Context, repo name.Repository) (credentials,
 	if err != nil {
 		return credentials{}, fmt.Errorf("read credentials for %s: %w", repo, err)
 	}
-	raw, err := json.Marshal(cfg)
-	if err != nil {
-		return credentials{}, err
-	}
-	sum := sha256.New()
-	for _, part := range [][]byte{raw, {boolByte(a.Insecure)}, a.CAPEM} {
-		sum.Write(part)
-		sum.Write([]byte{0})
-	}
-	return credentials{auth: authn.FromConfig(*cfg), key: hex.EncodeToString(sum.Sum(nil)),
+	return credentials{auth: authn.FromConfig(*cfg), key: credentialKey(cfg, a.Insecure, a.CAPEM),
 		plainHTTP: a.Insecure || *cfg == authn.AuthConfig{}}, nil
+}
+
+// anonymousKey is the credentialKey of anonymous HTTPS with the system
+// CAs, the access of most lookups, computed once.
+var anonymousKey = hashKey(&authn.AuthConfig{}, false, nil)
+
+// credentialKey identifies cfg, insecure and caPEM together.
+func credentialKey(cfg *authn.AuthConfig, insecure bool, caPEM []byte) string {
+	if *cfg == (authn.AuthConfig{}) && !insecure && len(caPEM) == 0 {
+		return anonymousKey
+	}
+	return hashKey(cfg, insecure, caPEM)
+}
+
+// hashKey is the SHA-256 of every field of cfg, insecure and caPEM, each
+// prefixed with its length, so that no two different inputs run together
+// into the same bytes (a Secret's author must not be able to share another
+// Secret's cache entries).
+func hashKey(cfg *authn.AuthConfig, insecure bool, caPEM []byte) string {
+	sum := sha256.New()
+	var buf []byte
+	for _, part := range []string{cfg.Username, cfg.Password, cfg.Auth, cfg.IdentityToken, cfg.RegistryToken,
+		string(boolByte(insecure)), string(caPEM)} {
+		buf = binary.AppendUvarint(buf[:0], uint64(len(part)))
+		sum.Write(buf)
+		sum.Write([]byte(part))
+	}
+	return hex.EncodeToString(sum.Sum(nil))
 }
 
 // repository returns repo with its registry marked insecure when the call
