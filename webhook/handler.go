@@ -36,6 +36,7 @@ type PodHandler struct {
 	opts      *options
 	metrics   *metrics
 	secrets   *pullSecrets
+	tags      *tagCache
 }
 
 var _ admission.Handler = (*PodHandler)(nil)
@@ -59,7 +60,8 @@ func NewPodHandler(namespace string, cache client.Reader, digests DigestResolver
 	if err != nil {
 		return nil, fmt.Errorf("register admission metrics: %w", err)
 	}
-	h := &PodHandler{own: namespace, cache: cache, policies: o.policies, revisions: o.revisions, digests: digests, opts: o, metrics: m}
+	h := &PodHandler{own: namespace, cache: cache, policies: o.policies, revisions: o.revisions, digests: digests, opts: o, metrics: m,
+		tags: newTagCache()}
 	if h.policies == nil {
 		if h.policies, err = defaultPolicies(cache); err != nil {
 			return nil, err

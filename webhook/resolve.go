@@ -81,7 +81,7 @@ func (h *PodHandler) local(ctx context.Context, namespace, mode string, rev *pod
 		}
 		return outcome{source: kept}, name.Tag{}, false
 	}
-	tag, err := parseTag(image)
+	tag, err := h.tags.parse(image)
 	if err != nil {
 		return failure(fmt.Errorf("invalid image reference: %w", err)), name.Tag{}, false
 	}
