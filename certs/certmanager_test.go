@@ -102,7 +102,7 @@ func TestCertManagerWaitsForTheIssuedSecret(t *testing.T) {
 			t.Errorf("cert dir does not hold certificate #%d (%v)", i, err)
 		}
 	}
-	if got, want := gauge(reg, "ca"), float64(ca.Cert.NotAfter.Unix()); got != want {
+	if got, want := gauge(t, reg, "ca"), float64(ca.Cert.NotAfter.Unix()); got != want {
 		t.Errorf("CA expiry metric = %v, want %v", got, want)
 	}
 }

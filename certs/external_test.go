@@ -97,7 +97,7 @@ func TestExternalReloadsChangedFiles(t *testing.T) {
 				})
 			}
 			eventually(t, 5*time.Second, "expiry metric follows", func() (bool, string) {
-				got := gauge(reg, "serving")
+				got := gauge(t, reg, "serving")
 				return got == float64(second.Cert.NotAfter.Unix()), fmt.Sprint(got)
 			})
 		})

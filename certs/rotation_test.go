@@ -94,7 +94,7 @@ func TestSelfSignedRotationWithoutFailedAdmissions(t *testing.T) {
 		return !cas[0].Equal(firstCA) && cas[1].Equal(firstCA) && c.CheckSignatureFrom(cas[0]) == nil, "served certificate not signed by the new CA"
 	})
 	eventually(t, 5*time.Second, "expiry metric of the served certificate", func() (bool, string) {
-		got := gauge(reg, "serving")
+		got := gauge(t, reg, "serving")
 		return got >= float64(rotated.NotAfter.Unix()), fmt.Sprintf("serving expiry %v", got)
 	})
 }

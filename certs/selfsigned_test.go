@@ -18,6 +18,7 @@ import (
 
 	"github.com/imagepin/imagepin/certs"
 	"github.com/imagepin/imagepin/certs/pki"
+	"github.com/imagepin/imagepin/internal/testenv/promtest"
 )
 
 const converge = 30 * time.Second
@@ -149,7 +150,7 @@ func TestSelfSignedIssuesPublishesAndServes(t *testing.T) {
 		t.Error("the server does not serve the Secret's certificate")
 	}
 	eventually(t, 5*time.Second, "expiry metrics", func() (bool, string) {
-		s, c := gauge(reg, "serving"), gauge(reg, "ca")
+		s, c := gauge(t, reg, "serving"), gauge(t, reg, "ca")
 		wantCA := pki.ParseBundle(sec.Data[certs.CABundleKey], time.Now())[0].NotAfter.Unix()
 		return s == float64(leaf.NotAfter.Unix()) && c == float64(wantCA), fmt.Sprintf("serving=%v ca=%v", s, c)
 	})
@@ -180,22 +181,8 @@ func TestSelfSignedReplicasAgreeOnOneSecret(t *testing.T) {
 	}
 }
 
-func gauge(g prometheus.Gatherer, cert string) float64 {
-	mfs, err := g.Gather()
-	if err != nil {
-		return -1
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != certs.ExpiryMetric {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == "cert" && l.GetValue() == cert {
-					return m.GetGauge().GetValue()
-				}
-			}
-		}
-	}
-	return -1
+// gauge reads the expiry metric of cert (serving, ca) from g, 0 when unset.
+func gauge(t *testing.T, g prometheus.Gatherer, cert string) float64 {
+	t.Helper()
+	return promtest.Value(t, g, certs.ExpiryMetric, map[string]string{"cert": cert})
 }

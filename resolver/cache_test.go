@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 // slowHeads delays manifest HEADs so that concurrent callers overlap.
@@ -55,7 +56,7 @@ func TestCachedDigestDeduplicatesConcurrentLookups(t *testing.T) {
 	if pings := f.count(http.MethodGet, "/v2/"); pings != 1 {
 		t.Errorf("pings = %d, want 1 (one shared handshake)", pings)
 	}
-	hits, misses := value(r.metrics.cacheHits), value(r.metrics.cacheMisses)
+	hits, misses := testutil.ToFloat64(r.metrics.cacheHits), testutil.ToFloat64(r.metrics.cacheMisses)
 	if hits+misses != callers || misses < 1 {
 		t.Errorf("hits, misses = %v, %v; want %d lookups, at least one miss", hits, misses, callers)
 	}
@@ -87,7 +88,7 @@ func TestCachedDigestExpires(t *testing.T) {
 	if heads := f.count(http.MethodHead, "/manifests/latest"); heads != 1 {
 		t.Errorf("HEAD requests after the TTL = %d, want 1", heads)
 	}
-	if hits, misses := value(r.metrics.cacheHits), value(r.metrics.cacheMisses); hits != 1 || misses != 2 {
+	if hits, misses := testutil.ToFloat64(r.metrics.cacheHits), testutil.ToFloat64(r.metrics.cacheMisses); hits != 1 || misses != 2 {
 		t.Errorf("hits, misses = %v, %v; want 1, 2", hits, misses)
 	}
 }

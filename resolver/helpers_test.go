@@ -23,7 +23,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
 )
 
 // hit is one request seen by a front.
@@ -231,13 +230,4 @@ func (f *front) wrap(mw func(http.Handler) http.Handler) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.next = mw(f.next)
-}
-
-// value reads a counter.
-func value(c prometheus.Counter) float64 {
-	var m dto.Metric
-	if err := c.Write(&m); err != nil {
-		panic(err)
-	}
-	return m.GetCounter().GetValue()
 }

@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/imagepin/imagepin/internal/testenv/fixtures"
+	"github.com/imagepin/imagepin/internal/testenv/promtest"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 )
 
@@ -68,7 +69,7 @@ func TestAPIServerCallsWebhook(t *testing.T) {
 	// change an image: a label or finalizer edit never waits for imagepin.
 	t.Run("only image changes reach the webhook", func(t *testing.T) {
 		p := c.get(t, enabled, "mixed")
-		before := counterSum(t, c.metrics, "imagepin_admission_requests_total")
+		before := promtest.Sum(t, c.metrics, "imagepin_admission_requests_total")
 		metav1.SetMetaDataLabel(&p.ObjectMeta, "touched", "yes")
 		p.Finalizers = append(p.Finalizers, "example.com/keep")
 		if err := c.cl.Update(t.Context(), p); err != nil {
@@ -78,14 +79,14 @@ func TestAPIServerCallsWebhook(t *testing.T) {
 		if err := c.cl.Update(t.Context(), p); err != nil {
 			t.Fatal(err)
 		}
-		if n := counterSum(t, c.metrics, "imagepin_admission_requests_total") - before; n != 0 {
+		if n := promtest.Sum(t, c.metrics, "imagepin_admission_requests_total") - before; n != 0 {
 			t.Errorf("a label and two finalizer edits made %v admission requests, want none", n)
 		}
 		p.Spec.Containers[1].Image = appV1
 		if err := c.cl.Update(t.Context(), p); err != nil {
 			t.Fatal(err)
 		}
-		if n := counterSum(t, c.metrics, "imagepin_admission_requests_total") - before; n != 1 {
+		if n := promtest.Sum(t, c.metrics, "imagepin_admission_requests_total") - before; n != 1 {
 			t.Errorf("an image change made %v admission requests, want 1", n)
 		}
 		wantImages(t, p, map[string]string{"app": appV1 + "@" + app1.String()})
@@ -153,7 +154,7 @@ func TestAPIServerCallsWebhook(t *testing.T) {
 
 	t.Run("metrics counted the admissions", func(t *testing.T) {
 		for _, result := range []string{"pinned", "resolved", "denied", "unchanged"} {
-			if n := counterValue(t, c.metrics, "imagepin_admission_requests_total", result); n < 1 {
+			if n := promtest.Value(t, c.metrics, "imagepin_admission_requests_total", map[string]string{"result": result}); n < 1 {
 				t.Errorf("imagepin_admission_requests_total{result=%q} = %v, want >= 1", result, n)
 			}
 		}

@@ -4,7 +4,8 @@
 // configurations the chart installs (fixtures), building binaries
 // (buildtool), one child-process runner (process), `imagepin manager` as a
 // process (manager), free ports, temporary folders that the next start
-// removes once their owner died (TempDir) and the scheme (kubescheme). Tests of
+// removes once their owner died (TempDir), the scheme (kubescheme) and
+// metric values read from a Prometheus registry (promtest). Tests of
 // production packages import these; e2e/ keeps the end-to-end scenarios,
 // the chart tests and the load benchmarks.
 //

@@ -26,6 +26,7 @@ import (
 
 	"github.com/imagepin/imagepin/internal/testenv/controlplane"
 	"github.com/imagepin/imagepin/internal/testenv/kubescheme"
+	"github.com/imagepin/imagepin/internal/testenv/promtest"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 	"github.com/imagepin/imagepin/policy/rollout"
 	"github.com/imagepin/imagepin/workload"
@@ -230,23 +231,7 @@ func rolledOut(t *testing.T, p *v1alpha1.ImagePolicy, image string) *v1alpha1.Ro
 // rollouts reads imagepin_rollouts_total{result} from reg.
 func rollouts(t *testing.T, reg prometheus.Gatherer, result string) float64 {
 	t.Helper()
-	families, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range families {
-		if f.GetName() != "imagepin_rollouts_total" {
-			continue
-		}
-		for _, m := range f.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == "result" && l.GetValue() == result {
-					return m.GetCounter().GetValue()
-				}
-			}
-		}
-	}
-	return 0
+	return promtest.Value(t, reg, "imagepin_rollouts_total", map[string]string{"result": result})
 }
 
 // events are the reasons of the rollout controller's events regarding

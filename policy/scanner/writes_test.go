@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/imagepin/imagepin/internal/testenv/promtest"
 	"github.com/imagepin/imagepin/internal/testenv/registry"
 	"github.com/imagepin/imagepin/policy/api/v1alpha1"
 )
@@ -109,20 +110,7 @@ func (w countingWriter) Update(ctx context.Context, obj client.Object, opts ...c
 // scans reads imagepin_scans_total, all results together, from metrics.
 func scans(t *testing.T, metrics *prometheus.Registry) int {
 	t.Helper()
-	families, err := metrics.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0.0
-	for _, f := range families {
-		if f.GetName() != "imagepin_scans_total" {
-			continue
-		}
-		for _, m := range f.GetMetric() {
-			n += m.GetCounter().GetValue()
-		}
-	}
-	return int(n)
+	return int(promtest.Sum(t, metrics, "imagepin_scans_total"))
 }
 
 // waitScans waits until the scanner has scanned n times in all.

@@ -12,6 +12,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/imagepin/imagepin/internal/metawatch"
+	"github.com/imagepin/imagepin/internal/testenv/promtest"
 	"github.com/imagepin/imagepin/policy/writeback"
 )
 
@@ -86,23 +87,7 @@ func startWriteBackDebounced(t *testing.T, ns string, debounce time.Duration, mo
 // cycles returns how many write-back cycles ended with result.
 func (c *controller) cycles(t *testing.T, result string) int {
 	t.Helper()
-	mf, err := c.registry.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range mf {
-		if f.GetName() != "imagepin_writeback_commits_total" {
-			continue
-		}
-		for _, m := range f.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == "result" && l.GetValue() == result {
-					return int(m.GetCounter().GetValue())
-				}
-			}
-		}
-	}
-	return 0
+	return int(promtest.Value(t, c.registry, "imagepin_writeback_commits_total", map[string]string{"result": result}))
 }
 
 func ptr[T any](v T) *T { return &v }
