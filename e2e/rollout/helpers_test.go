@@ -232,7 +232,13 @@ func (e *env) replicaSets(t *testing.T, app string) []appsv1.ReplicaSet {
 }
 
 // bounds watches the ReplicaSets of a Deployment until stop is called
-// and keeps the fewest available and the most Pods they held at once.
+// and keeps the fewest available Pods they reported and the most Pods they
+// were asked for at once. maxSurge bounds the latter, the sum of the
+// ReplicaSets' spec.replicas, which is what the Deployment controller
+// computes with; the sum of status.replicas may pass it for a moment, when
+// the new ReplicaSet reports its next Pod before the old one reports the
+// Pod it was just scaled down by (seen once in CI: 6 with 4 replicas and
+// maxSurge 1).
 type bounds struct {
 	mu                    sync.Mutex
 	minAvailable, maxPods int32
@@ -256,7 +262,7 @@ func (e *env) watchBounds(t *testing.T, app string) *bounds {
 			var available, pods int32
 			for _, rs := range list.Items {
 				available += rs.Status.AvailableReplicas
-				pods += rs.Status.Replicas
+				pods += ptr.Deref(rs.Spec.Replicas, 1)
 			}
 			b.mu.Lock()
 			b.minAvailable, b.maxPods = min(b.minAvailable, available), max(b.maxPods, pods)

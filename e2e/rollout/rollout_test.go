@@ -81,7 +81,7 @@ func restartRollsOut(t *testing.T, s *stack.Stack) {
 	e.waitPodsRun(t, "web", 4, r.pinned("1.2.0"))
 	b.stop()
 	if b.samples == 0 || b.minAvailable < 3 || b.maxPods > 5 {
-		t.Errorf("during the rollout: %d available at least, %d Pods at most (%d samples); want ≥ 3 and ≤ 5 (maxUnavailable 1, maxSurge 1)", b.minAvailable, b.maxPods, b.samples)
+		t.Errorf("during the rollout: %d available at least, %d Pods asked for at most (%d samples); want ≥ 3 and ≤ 5 (maxUnavailable 1, maxSurge 1)", b.minAvailable, b.maxPods, b.samples)
 	}
 	if n := len(e.replicaSets(t, "web")); n != 2 {
 		t.Errorf("%d ReplicaSets after one change; want 2", n)
