@@ -52,15 +52,7 @@ func newNamespace(t *testing.T, cl client.Client) string {
 // error.
 func run(t *testing.T, p *certs.Provider) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- p.Start(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Provider.Start: %v", err)
-		}
-	})
+	testenv.Run(t, "Provider.Start", p.Start)
 }
 
 // serve runs a controller-runtime webhook server on a free port with p's

@@ -128,15 +128,7 @@ func startManager(t *testing.T, cfg *rest.Config, p *certs.Provider, port, probe
 		w.Header().Set("Connection", "close")
 		allow.ServeHTTP(w, r)
 	}))
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- mgr.Start(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("manager: %v", err)
-		}
-	})
+	testenv.Run(t, "manager", mgr.Start)
 }
 
 // admissionConfigurations installs a mutating and a validating webhook for

@@ -115,15 +115,7 @@ func startReceiver(t *testing.T, cp *controlplane.ControlPlane, secret types.Nam
 	if err := mgr.Add(r); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- mgr.Start(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("manager: %v", err)
-		}
-	})
+	testenv.Run(t, "manager", mgr.Start)
 	url := "http://" + addr + receiver.EventsPath
 	err = wait.PollUntilContextTimeout(t.Context(), 100*time.Millisecond, 30*time.Second, true, func(context.Context) (bool, error) {
 		resp, err := http.Get(url)

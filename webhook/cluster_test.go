@@ -19,6 +19,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 
+	"github.com/imagepin/imagepin/internal/testenv"
 	"github.com/imagepin/imagepin/internal/testenv/controlplane"
 	"github.com/imagepin/imagepin/internal/testenv/fixtures"
 	"github.com/imagepin/imagepin/internal/testenv/kubescheme"
@@ -70,7 +71,8 @@ func startCluster(t *testing.T) *cluster {
 // startManager runs a manager, with webhooks added by register, until c.stop.
 func (c *cluster) startManager(t testing.TB, register func(context.Context, ctrl.Manager) error) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(context.Background()) // what register starts ends after the manager
+	t.Cleanup(cancel)
 	cfg := rest.CopyConfig(c.cp.Config)
 	cfg.Impersonate.UserName = c.as
 	var err error
@@ -89,15 +91,7 @@ func (c *cluster) startManager(t testing.TB, register func(context.Context, ctrl
 	if err := register(ctx, c.mgr); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- c.mgr.Start(ctx) }()
-	c.stop = sync.OnceFunc(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("manager: %v", err)
-		}
-	})
-	t.Cleanup(c.stop)
+	c.stop = testenv.Run(t, "manager", c.mgr.Start)
 	err = wait.PollUntilContextTimeout(t.Context(), 100*time.Millisecond, time.Minute, true, func(context.Context) (bool, error) {
 		return c.mgr.GetWebhookServer().StartedChecker()(nil) == nil, nil
 	})

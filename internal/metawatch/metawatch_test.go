@@ -20,6 +20,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/imagepin/imagepin/internal/metawatch"
+	"github.com/imagepin/imagepin/internal/testenv"
 )
 
 // TestCacheKeepsIdentityOnly: a Secret with data, labels and kubectl's
@@ -138,13 +139,5 @@ func changed() metawatch.Handler {
 // runManager starts mgr until the test ends.
 func runManager(t *testing.T, mgr ctrl.Manager) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- mgr.Start(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("manager: %v", err)
-		}
-	})
+	testenv.Run(t, "manager", mgr.Start)
 }

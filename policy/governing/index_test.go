@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
+	"github.com/imagepin/imagepin/internal/testenv"
 	"github.com/imagepin/imagepin/internal/testenv/kubescheme"
 	"github.com/imagepin/imagepin/policy/governing"
 )
@@ -33,15 +34,7 @@ func TestIndexPoliciesTwice(t *testing.T) {
 			t.Fatalf("registration %d: %v", i+1, err)
 		}
 	}
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- c.Start(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("cache: %v", err)
-		}
-	})
+	testenv.Run(t, "cache", c.Start)
 
 	cl, err := client.New(cp.Config, client.Options{Scheme: kubescheme.NewT(t)})
 	if err != nil {
